@@ -1,0 +1,29 @@
+"""IAM policy documents as plain JSON, built in Python (no invoke) so the plan shows them whole."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+
+
+def document(statements: Sequence[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def service_trust_policy(service: str, account_id: pulumi.Input[str]) -> pulumi.Output[str]:
+    """Let one AWS service assume a role, only on behalf of this account (confused-deputy guard)."""
+    return pulumi.Output.from_input(account_id).apply(
+        lambda account: document(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                }
+            ]
+        )
+    )

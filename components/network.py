@@ -1,0 +1,293 @@
+"""`webstack:network:Network`: the VPC, its endpoints and flow logs, and the chain of security groups.
+
+Security groups are chained by group id: CloudFront -> ALB -> app -> database / cache.
+The only ingress not from another group is CloudFront's origin-facing prefix list on the
+ALB (or, for an internal ALB behind a CloudFront VPC origin, the VPC's own range).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+from components.iam import document, service_trust_policy
+from components.options import AwsContext
+from config.errors import ConfigError, Problem
+from config.network import NatGateways, NetworkConfig, SubnetTier
+
+CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
+INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "logs", "secretsmanager")
+GATEWAY_ENDPOINT_SERVICES = ("s3", "dynamodb")
+
+_NAT_STRATEGY = {
+    NatGateways.NONE: awsx.ec2.NatGatewayStrategy.NONE,
+    NatGateways.SINGLE: awsx.ec2.NatGatewayStrategy.SINGLE,
+    NatGateways.ONE_PER_AZ: awsx.ec2.NatGatewayStrategy.ONE_PER_AZ,
+}
+_SUBNET_TYPE = {
+    SubnetTier.PUBLIC: awsx.ec2.SubnetType.PUBLIC,
+    SubnetTier.PRIVATE: awsx.ec2.SubnetType.PRIVATE,
+    SubnetTier.ISOLATED: awsx.ec2.SubnetType.ISOLATED,
+}
+
+
+@dataclass(frozen=True)
+class _Group:
+    role: str
+    resource: aws.ec2.SecurityGroup
+
+
+@dataclass(frozen=True)
+class _Peer:
+    """The other side of a rule: another group, a managed prefix list or a CIDR; `label` names the rule."""
+
+    label: str
+    group: _Group | None = None
+    prefix_list: pulumi.Input[str] | None = None
+    cidr: str | None = None
+
+    @staticmethod
+    def of(group: _Group) -> _Peer:
+        return _Peer(group.role, group=group)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkArgs:
+    config: NetworkConfig
+    context: AwsContext
+    kms_key_arn: pulumi.Input[str]
+    app_port: int
+    alb_ports: tuple[int, ...]
+    alb_internal: bool
+    postgres_port: int = 5432
+    cache_port: int = 6379
+
+
+class Network(pulumi.ComponentResource):
+    """A VPC across 2-6 AZs with public, private and isolated tiers, and least-privilege security groups."""
+
+    vpc_id: pulumi.Output[str]
+    availability_zones: list[str]
+    public_subnet_ids: pulumi.Output[list[str]]
+    private_subnet_ids: pulumi.Output[list[str]]
+    isolated_subnet_ids: pulumi.Output[list[str]]
+    app_subnet_ids: pulumi.Output[list[str]]
+    app_public_ip: bool
+    alb_security_group_id: pulumi.Output[str]
+    app_security_group_id: pulumi.Output[str]
+    database_security_group_id: pulumi.Output[str]
+    cache_security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("webstack:network:Network", name, None, opts)
+        self._prefix = name
+        config = args.config
+        zones = self._zones(config.availability_zones)
+        layout = config.layout()
+        nat_none = config.nat_gateways is NatGateways.NONE
+
+        def spec(tier: SubnetTier) -> awsx.ec2.SubnetSpecArgs:
+            # Without NAT the private range stays reserved (Unused), so adding NAT later moves nothing.
+            kind = awsx.ec2.SubnetType.UNUSED if tier is SubnetTier.PRIVATE and nat_none else _SUBNET_TYPE[tier]
+            return awsx.ec2.SubnetSpecArgs(
+                type=kind, name=tier.value, cidr_mask=layout.masks[tier], cidr_blocks=list(layout.blocks[tier])
+            )
+
+        vpc = awsx.ec2.Vpc(
+            f"{name}-vpc",
+            awsx.ec2.VpcArgs(
+                cidr_block=config.cidr,
+                availability_zone_names=zones,
+                # Set explicitly: awsx's default strategy has changed between versions and replaced subnets.
+                subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
+                subnet_specs=[spec(tier) for tier in (SubnetTier.PUBLIC, SubnetTier.PRIVATE, SubnetTier.ISOLATED)],
+                nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=_NAT_STRATEGY[config.nat_gateways]),
+                enable_dns_hostnames=True,
+                enable_dns_support=True,
+                # Auto attaches the gateway endpoints to every route table the VPC creates.
+                vpc_endpoint_strategy=awsx.ec2.VpcEndpointStrategy.AUTO,
+                vpc_endpoint_specs=[
+                    awsx.ec2.VpcEndpointSpecArgs(
+                        service_name=f"com.amazonaws.{args.context.region}.{service}", vpc_endpoint_type="Gateway"
+                    )
+                    for service in GATEWAY_ENDPOINT_SERVICES
+                ],
+                subnet_name_tag_strategy=awsx.ec2.SubnetNameTagStrategy.AVAILABILITY_ZONE,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        # The VPC's default group is adopted and left with no rules, so nothing can use it by accident.
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=vpc.vpc_id,
+            ingress=[],
+            egress=[],
+            tags={"Name": f"{name}-default-locked"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        alb_sg = self._group("alb", vpc.vpc_id, "Application Load Balancer: HTTP(S) from CloudFront only")
+        app_sg = self._group("app", vpc.vpc_id, "App tier: the app port from the load balancer only")
+        database_sg = self._group("database", vpc.vpc_id, "PostgreSQL: the engine port from the app tier only")
+        cache_sg = self._group("cache", vpc.vpc_id, "Cache: the cache port from the app tier only")
+
+        if args.alb_internal:
+            cloudfront = _Peer("vpc", cidr=config.cidr)
+        else:
+            prefix_list = aws.ec2.get_managed_prefix_list_output(
+                name=CLOUDFRONT_PREFIX_LIST, opts=pulumi.InvokeOutputOptions(parent=self)
+            )
+            cloudfront = _Peer("cloudfront", prefix_list=prefix_list.id)
+        for port in args.alb_ports:
+            self._ingress(alb_sg, port, f"port {port} from CloudFront only", cloudfront)
+        self._egress(alb_sg, args.app_port, "requests and health checks to the app", _Peer.of(app_sg))
+        self._ingress(app_sg, args.app_port, "requests from the load balancer", _Peer.of(alb_sg))
+        anywhere = _Peer("anywhere", cidr="0.0.0.0/0")
+        self._egress(app_sg, 443, "HTTPS to AWS APIs and the image registry (via NAT or endpoints)", anywhere)
+        self._egress(app_sg, args.postgres_port, "queries to PostgreSQL", _Peer.of(database_sg))
+        self._egress(app_sg, args.cache_port, "commands to the cache", _Peer.of(cache_sg))
+        self._ingress(database_sg, args.postgres_port, "PostgreSQL from the app tier", _Peer.of(app_sg))
+        self._ingress(cache_sg, args.cache_port, "the cache protocol from the app tier", _Peer.of(app_sg))
+
+        app_subnet_ids = vpc.public_subnet_ids if nat_none else vpc.private_subnet_ids
+        if config.interface_endpoints:
+            self._interface_endpoints(vpc.vpc_id, app_subnet_ids, app_sg, args.context.region)
+        if config.flow_logs.enabled:
+            self._flow_logs(vpc.vpc_id, args)
+
+        self.vpc_id = vpc.vpc_id
+        self.availability_zones = zones
+        self.public_subnet_ids = vpc.public_subnet_ids
+        self.private_subnet_ids = vpc.private_subnet_ids
+        self.isolated_subnet_ids = vpc.isolated_subnet_ids
+        self.app_subnet_ids = app_subnet_ids
+        self.app_public_ip = nat_none
+        self.alb_security_group_id = alb_sg.resource.id
+        self.app_security_group_id = app_sg.resource.id
+        self.database_security_group_id = database_sg.resource.id
+        self.cache_security_group_id = cache_sg.resource.id
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_subnet_ids": self.private_subnet_ids,
+                "isolated_subnet_ids": self.isolated_subnet_ids,
+                "app_subnet_ids": self.app_subnet_ids,
+                "alb_security_group_id": self.alb_security_group_id,
+                "app_security_group_id": self.app_security_group_id,
+                "database_security_group_id": self.database_security_group_id,
+                "cache_security_group_id": self.cache_security_group_id,
+            }
+        )
+
+    def _zones(self, count: int) -> list[str]:
+        available = aws.get_availability_zones(
+            state="available",
+            filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+            opts=pulumi.InvokeOptions(parent=self),
+        ).names
+        if len(available) < count:
+            raise ConfigError(
+                "stack configuration",
+                [Problem("webstack:network.availabilityZones", f"{count} requested, but the region offers only {len(available)}")],
+            )
+        return sorted(available)[:count]
+
+    def _group(self, role: str, vpc_id: pulumi.Input[str], description: str) -> _Group:
+        # No inline rules: every rule is its own resource with its own description.
+        group = aws.ec2.SecurityGroup(
+            f"{self._prefix}-{role}-sg",
+            vpc_id=vpc_id,
+            description=description,
+            revoke_rules_on_delete=True,
+            tags={"Name": f"{self._prefix}-{role}"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return _Group(role, group)
+
+    def _ingress(self, group: _Group, port: int, description: str, peer: _Peer) -> None:
+        self._rule(aws.vpc.SecurityGroupIngressRule, "in", group, port, description, peer)
+
+    def _egress(self, group: _Group, port: int, description: str, peer: _Peer) -> None:
+        self._rule(aws.vpc.SecurityGroupEgressRule, "out", group, port, description, peer)
+
+    def _rule(self, kind: Any, direction: str, group: _Group, port: int, description: str, peer: _Peer) -> None:
+        kind(
+            f"{self._prefix}-{group.role}-{direction}-{port}-{peer.label}",
+            security_group_id=group.resource.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=description,
+            referenced_security_group_id=peer.group.resource.id if peer.group else None,
+            prefix_list_id=peer.prefix_list,
+            cidr_ipv4=peer.cidr,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _interface_endpoints(
+        self,
+        vpc_id: pulumi.Output[str],
+        subnet_ids: pulumi.Output[list[str]],
+        app_sg: _Group,
+        region: str,
+    ) -> None:
+        endpoints_sg = self._group("endpoints", vpc_id, "Interface endpoints: HTTPS from the app tier only")
+        self._ingress(endpoints_sg, 443, "HTTPS from the app tier to AWS APIs", _Peer.of(app_sg))
+        for service in INTERFACE_ENDPOINT_SERVICES:
+            aws.ec2.VpcEndpoint(
+                f"{self._prefix}-{service.replace('.', '-')}-endpoint",
+                vpc_id=vpc_id,
+                service_name=f"com.amazonaws.{region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=subnet_ids,
+                security_group_ids=[endpoints_sg.resource.id],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _flow_logs(self, vpc_id: pulumi.Output[str], args: NetworkArgs) -> None:
+        settings = args.config.flow_logs
+        log_group = aws.cloudwatch.LogGroup(
+            f"{self._prefix}-flow-logs",
+            retention_in_days=settings.retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        role = aws.iam.Role(
+            f"{self._prefix}-flow-logs-role",
+            description="Lets VPC Flow Logs write to its own log group",
+            assume_role_policy=service_trust_policy("vpc-flow-logs.amazonaws.com", args.context.account_id),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.iam.RolePolicy(
+            f"{self._prefix}-flow-logs-policy",
+            role=role.id,
+            policy=log_group.arn.apply(
+                lambda arn: document(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            "Resource": [arn, f"{arn}:*"],
+                        }
+                    ]
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.ec2.FlowLog(
+            f"{self._prefix}-flow-log",
+            vpc_id=vpc_id,
+            traffic_type=settings.traffic_type,
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -1,0 +1,112 @@
+"""`webstack:index:Platform`: the root component. It owns the two AWS providers and wires the areas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.network import Network, NetworkArgs
+from components.options import AwsContext
+from components.security import Encryption, EncryptionArgs
+from config.stack import StackConfig
+
+# CloudFront only accepts certificates and web ACLs from this region.
+GLOBAL_REGION = "us-east-1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformArgs:
+    config: StackConfig
+    project: str
+    stack: str
+
+
+def default_tags(args: PlatformArgs) -> dict[str, str]:
+    """Tags on every resource: the user's extras, then webstack's own (which the config cannot override)."""
+    config = args.config
+    return {
+        **config.tags,
+        "Project": args.project,
+        "Environment": config.environment.value,
+        "Stack": args.stack,
+        "Owner": config.owner,
+        "CostCenter": config.cost_center,
+        "ManagedBy": "pulumi",
+    }
+
+
+class Platform(pulumi.ComponentResource):
+    """A whole environment: providers, encryption key, network, and (as they land) edge, compute, data, observability."""
+
+    regional_provider: aws.Provider
+    global_provider: aws.Provider
+    kms_key_arn: pulumi.Output[str]
+    network: Network
+
+    def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("webstack:index:Platform", name, None, opts)
+        config = args.config
+        regional = self._aws_provider(f"{name}-aws", config.region, args)
+        global_ = self._aws_provider(f"{name}-aws-global", GLOBAL_REGION, args)
+        # Every area inherits the regional provider through its parent; only the edge names us-east-1.
+        area = pulumi.ResourceOptions(parent=self, providers=[regional])
+        lookup = pulumi.InvokeOutputOptions(parent=self, provider=regional)
+        context = AwsContext(
+            account_id=aws.get_caller_identity_output(opts=lookup).account_id,
+            partition=aws.get_partition_output(opts=lookup).partition,
+            region=config.region,
+            environment=config.environment,
+        )
+
+        encryption = Encryption(f"{name}-encryption", EncryptionArgs(context=context), opts=area)
+        network = Network(
+            f"{name}-network",
+            NetworkArgs(
+                config=config.network,
+                context=context,
+                kms_key_arn=encryption.key_arn,
+                app_port=config.compute.container_port,
+                # HTTPS to the origin needs a certificate for a name of ours; without a domain CloudFront speaks HTTP.
+                alb_ports=(443,) if config.edge.domain_name else (80,),
+                alb_internal=config.edge.vpc_origin,
+            ),
+            opts=area,
+        )
+
+        self.regional_provider = regional
+        self.global_provider = global_
+        self.kms_key_arn = encryption.key_arn
+        self.network = network
+        self.register_outputs(self.stack_outputs())
+
+    def stack_outputs(self) -> dict[str, Any]:
+        """What a user of the stack needs, under the names `pulumi stack output` shows."""
+        network = self.network
+        return {
+            "vpcId": network.vpc_id,
+            "availabilityZones": network.availability_zones,
+            "publicSubnetIds": network.public_subnet_ids,
+            "privateSubnetIds": network.private_subnet_ids,
+            "isolatedSubnetIds": network.isolated_subnet_ids,
+            "securityGroupIds": {
+                "alb": network.alb_security_group_id,
+                "app": network.app_security_group_id,
+                "database": network.database_security_group_id,
+                "cache": network.cache_security_group_id,
+            },
+            "kmsKeyArn": self.kms_key_arn,
+        }
+
+    def _aws_provider(self, name: str, region: str, args: PlatformArgs) -> aws.Provider:
+        account_id = args.config.account_id
+        return aws.Provider(
+            name,
+            region=region,
+            default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(args)),
+            # Refuses to act in any other account: a prod config can never touch the wrong one.
+            allowed_account_ids=[account_id] if account_id else None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )

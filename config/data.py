@@ -1,0 +1,101 @@
+"""`webstack:data`: PostgreSQL on RDS, the ElastiCache cache and the DynamoDB sessions table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+from typing import Annotated
+
+from pydantic import Field
+
+from config.base import PROD, ConfigModel, at_least_in, required_in
+
+POSTGRES_MAJOR_VERSIONS = ("14", "15", "16", "17")
+
+
+class PostgresConfig(ConfigModel):
+    """RDS for PostgreSQL in the isolated subnets; the master password lives in Secrets Manager."""
+
+    instance_class: str = Field(
+        pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="RDS instance class, e.g. db.t4g.micro or db.m7g.large."
+    )
+    engine_version: str = Field(
+        default="16",
+        pattern="^(" + "|".join(POSTGRES_MAJOR_VERSIONS) + ")$",
+        description="PostgreSQL major version: " + ", ".join(POSTGRES_MAJOR_VERSIONS) + ". Minor upgrades apply themselves.",
+    )
+    allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial gp3 storage in GiB (20 or more).")
+    max_allocated_storage_gb: int = Field(
+        ge=20, le=65536, description="Ceiling for storage autoscaling in GiB; at least `allocatedStorageGb`."
+    )
+    multi_az: Annotated[bool, required_in(PROD, True, "a single-AZ database goes down with its AZ")] = Field(
+        description="Keep a synchronous standby in a second AZ with automatic failover."
+    )
+    backup_retention_days: Annotated[int, at_least_in(PROD, 7, "a week of point-in-time recovery is the floor")] = Field(
+        ge=1, le=35, description="Days of automated backups and point-in-time recovery (1-35)."
+    )
+    deletion_protection: Annotated[bool, required_in(PROD, True, "the prod database must not be deleted by accident")] = (
+        Field(description="Refuse DeleteDBInstance until this is switched off.")
+    )
+    storage_encrypted: Annotated[bool, required_in(PROD, True, "data at rest must be encrypted")] = Field(
+        default=True, description="Encrypt storage, snapshots and backups with the environment's KMS key."
+    )
+    performance_insights: bool = Field(description="Enable Performance Insights (7 days free).")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+            yield (
+                "max_allocated_storage_gb",
+                f"{self.max_allocated_storage_gb} is below data.postgres.allocatedStorageGb ({self.allocated_storage_gb})",
+            )
+
+
+class CacheEngine(str, Enum):
+    """ElastiCache engines; Valkey is the open-source Redis successor and costs less."""
+
+    VALKEY = "valkey"
+    REDIS = "redis"
+
+
+class CacheConfig(ConfigModel):
+    """An ElastiCache replication group in the isolated subnets, reachable only from the app tier."""
+
+    enabled: bool = Field(default=True, description="Create the cache.")
+    engine: CacheEngine = Field(default=CacheEngine.VALKEY, description="valkey or redis.")
+    node_type: str = Field(
+        pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$", description="Node type, e.g. cache.t4g.micro or cache.m7g.large."
+    )
+    replicas: Annotated[int, at_least_in(PROD, 1, "a cache without a replica loses its data with its node")] = Field(
+        ge=0, le=5, description="Read replicas beside the primary (0-5), spread across AZs."
+    )
+    automatic_failover: Annotated[bool, required_in(PROD, True, "a failed primary must be replaced without a page")] = (
+        Field(description="Promote a replica when the primary fails; needs at least one replica.")
+    )
+    encryption_in_transit: Annotated[bool, required_in(PROD, True, "traffic to the cache must use TLS")] = Field(
+        default=True, description="Require TLS between the app and the cache."
+    )
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.automatic_failover and self.replicas < 1:
+            yield "automatic_failover", "needs data.cache.replicas of at least 1 (there is nothing to fail over to)"
+
+
+class SessionsConfig(ConfigModel):
+    """A DynamoDB table (on-demand) for HTTP sessions, expiring items by TTL."""
+
+    point_in_time_recovery: Annotated[bool, required_in(PROD, True, "sessions must survive a bad write")] = Field(
+        description="Continuous backups with 35 days of point-in-time recovery."
+    )
+    ttl_attribute: str = Field(
+        default="expiresAt",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
+        description="Attribute holding each item's expiry (epoch seconds).",
+    )
+
+
+class DataConfig(ConfigModel):
+    """The stateful tier. Everything here is encrypted with the environment's KMS key."""
+
+    postgres: PostgresConfig = Field(description="The relational database.")
+    cache: CacheConfig = Field(description="The in-memory cache.")
+    sessions: SessionsConfig = Field(description="The sessions table.")

@@ -1,0 +1,88 @@
+"""`webstack:edge`: CloudFront, its certificate and DNS, the WAF and the static-assets origin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+from typing import Annotated
+
+from pydantic import Field
+
+from config.base import PROD, ConfigModel, required_in
+from config.types import DomainName, HostedZoneId
+
+
+class PriceClass(str, Enum):
+    """CloudFront price classes: which edge locations serve the site."""
+
+    NORTH_AMERICA_EUROPE = "PriceClass_100"
+    MOST = "PriceClass_200"
+    ALL = "PriceClass_All"
+
+
+class WafConfig(ConfigModel):
+    """The WAFv2 web ACL in front of CloudFront (AWS managed rule groups plus a rate limit)."""
+
+    enabled: Annotated[bool, required_in(PROD, True, "a public site needs the managed rules and the rate limit")] = (
+        Field(description="Attach a WAFv2 web ACL to CloudFront (about $5/month plus $1 per rule and requests).")
+    )
+    rate_limit_per_5_minutes: int = Field(
+        default=2000,
+        ge=100,
+        le=2_000_000_000,
+        alias="rateLimitPer5Minutes",
+        description="Requests one client IP may make in 5 minutes before the WAF blocks it (100 or more).",
+    )
+
+
+class StaticAssetsConfig(ConfigModel):
+    """A private S3 bucket served by CloudFront through Origin Access Control."""
+
+    enabled: bool = Field(default=True, description="Serve `pathPattern` from a private S3 bucket.")
+    path_pattern: str = Field(
+        default="/static/*",
+        pattern=r"^/[A-Za-z0-9_\-./*]*$",
+        description="CloudFront path pattern routed to the bucket.",
+    )
+
+
+class EdgeConfig(ConfigModel):
+    """What stands between users and the load balancer."""
+
+    domain_name: DomainName | None = Field(
+        default=None,
+        description=(
+            "The site's name, e.g. app.example.com. Unset: the site is served on CloudFront's own "
+            "*.cloudfront.net name and no certificate or DNS record is made."
+        ),
+    )
+    hosted_zone_id: HostedZoneId | None = Field(
+        default=None, description="Route 53 public hosted zone that holds `domainName` (needed with it)."
+    )
+    hosted_zone_name: DomainName | None = Field(
+        default=None,
+        description="The hosted zone's domain, e.g. example.com; `domainName` must be inside it.",
+    )
+    price_class: PriceClass = Field(description="CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All.")
+    waf: WafConfig = Field(description="The web application firewall.")
+    static_assets: StaticAssetsConfig = Field(
+        default_factory=StaticAssetsConfig, description="The S3 origin for static files."
+    )
+    vpc_origin: bool = Field(
+        default=False,
+        description=(
+            "Make the load balancer internal and reach it through a CloudFront VPC origin, so it has no "
+            "public address at all. Off: an internet-facing ALB admits only CloudFront's origin-facing ranges."
+        ),
+    )
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.domain_name:
+            for name in ("hosted_zone_id", "hosted_zone_name"):
+                if getattr(self, name) is None:
+                    yield name, "required when edge.domainName is set (the certificate is validated in that zone)"
+        elif self.hosted_zone_id or self.hosted_zone_name:
+            yield "domain_name", "required when a hosted zone is set; set it or remove edge.hostedZoneId/hostedZoneName"
+        zone = self.hosted_zone_name
+        if self.domain_name and zone and not (self.domain_name == zone or self.domain_name.endswith("." + zone)):
+            yield "domain_name", f"{self.domain_name} is not inside the hosted zone {zone} (edge.hostedZoneName)"

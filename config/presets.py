@@ -1,0 +1,121 @@
+"""Defaults per environment tier, as data in the shape of the YAML they fill in.
+
+A stack file only states what differs from its tier's preset. Tier-independent defaults
+live on the model fields; everything that depends on the tier is here and only here.
+`compute` has one preset per `kind`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from config.types import Environment
+
+Preset = dict[str, Any]
+
+PRESETS: dict[Environment, Preset] = {
+    Environment.DEV: {
+        "network": {
+            "cidr": "10.10.0.0/16",
+            "availabilityZones": 2,
+            "natGateways": "single",
+            "flowLogs": {"enabled": False, "retentionDays": 7},
+        },
+        "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": False}},
+        "compute": {
+            "fargate": {"cpu": 256, "memory": 512, "spot": True, "desiredCount": 1, "minCount": 1, "maxCount": 2},
+            "ec2": {"instanceType": "t4g.small", "desiredCount": 1, "minCount": 1, "maxCount": 2},
+        },
+        "data": {
+            "postgres": {
+                "instanceClass": "db.t4g.micro",
+                "allocatedStorageGb": 20,
+                "maxAllocatedStorageGb": 50,
+                "multiAz": False,
+                "backupRetentionDays": 1,
+                "deletionProtection": False,
+                "performanceInsights": False,
+            },
+            "cache": {"nodeType": "cache.t4g.micro", "replicas": 0, "automaticFailover": False},
+            "sessions": {"pointInTimeRecovery": False},
+        },
+        "observability": {"logRetentionDays": 7, "accessLogs": False, "monthlyBudgetUsd": 150},
+    },
+    Environment.STAGE: {
+        "network": {
+            "cidr": "10.20.0.0/16",
+            "availabilityZones": 2,
+            "natGateways": "single",
+            "flowLogs": {"enabled": True, "retentionDays": 30},
+        },
+        "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": True}},
+        "compute": {
+            "fargate": {"cpu": 512, "memory": 1024, "spot": True, "desiredCount": 2, "minCount": 2, "maxCount": 4},
+            "ec2": {"instanceType": "t4g.medium", "desiredCount": 2, "minCount": 2, "maxCount": 4},
+        },
+        "data": {
+            "postgres": {
+                "instanceClass": "db.t4g.small",
+                "allocatedStorageGb": 20,
+                "maxAllocatedStorageGb": 100,
+                "multiAz": False,
+                "backupRetentionDays": 7,
+                "deletionProtection": True,
+                "performanceInsights": True,
+            },
+            "cache": {"nodeType": "cache.t4g.small", "replicas": 1, "automaticFailover": True},
+            "sessions": {"pointInTimeRecovery": True},
+        },
+        "observability": {"logRetentionDays": 30, "accessLogs": True, "monthlyBudgetUsd": 500},
+    },
+    Environment.PROD: {
+        "network": {
+            "cidr": "10.30.0.0/16",
+            "availabilityZones": 3,
+            "natGateways": "onePerAz",
+            "flowLogs": {"enabled": True, "retentionDays": 365},
+        },
+        "edge": {"priceClass": "PriceClass_All", "waf": {"enabled": True}},
+        "compute": {
+            "fargate": {"cpu": 1024, "memory": 2048, "spot": False, "desiredCount": 3, "minCount": 3, "maxCount": 12},
+            "ec2": {"instanceType": "m7g.large", "desiredCount": 3, "minCount": 3, "maxCount": 12},
+        },
+        "data": {
+            "postgres": {
+                "instanceClass": "db.m7g.large",
+                "allocatedStorageGb": 100,
+                "maxAllocatedStorageGb": 1000,
+                "multiAz": True,
+                "backupRetentionDays": 14,
+                "deletionProtection": True,
+                "performanceInsights": True,
+            },
+            "cache": {"nodeType": "cache.m7g.large", "replicas": 2, "automaticFailover": True},
+            "sessions": {"pointInTimeRecovery": True},
+        },
+        "observability": {"logRetentionDays": 365, "accessLogs": True, "monthlyBudgetUsd": 3000},
+    },
+}
+
+DEFAULT_COMPUTE_KIND = "fargate"
+
+
+def apply_preset(tier: Environment, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The tier's preset with the stack's own `values` laid over it (the stack wins)."""
+    preset = dict(PRESETS[tier])
+    compute = values.get("compute")
+    kind = compute.get("kind", DEFAULT_COMPUTE_KIND) if isinstance(compute, Mapping) else DEFAULT_COMPUTE_KIND
+    compute_presets = preset.pop("compute")
+    preset["compute"] = {"kind": DEFAULT_COMPUTE_KIND, **compute_presets.get(kind, {})}
+    return _merge(preset, values)
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
