@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -26,10 +26,12 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Names that almost always carry a secret: such values belong in `secrets`, not in plain text.
 _SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)", re.IGNORECASE)
-_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$")
+_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
+)
 
 
-class Architecture(str, Enum):
+class Architecture(StrEnum):
     """CPU architecture of the app tier; arm64 is Graviton, about 20% cheaper."""
 
     ARM64 = "arm64"
@@ -133,8 +135,16 @@ class FargateConfig(AppConfig):
         if self.cpu not in FARGATE_SIZES:
             yield "cpu", f"{self.cpu} is not a Fargate size; use one of {', '.join(map(str, FARGATE_SIZES))}"
         elif self.memory not in FARGATE_SIZES[self.cpu]:
-            sizes = FARGATE_SIZES[self.cpu]
-            yield "memory", f"{self.memory} MiB does not go with cpu {self.cpu}; Fargate accepts {sizes[0]}-{sizes[-1]} MiB in steps of {sizes[1] - sizes[0]}"
+            yield "memory", f"{self.memory} MiB does not go with cpu {self.cpu}; {_memory_sizes(self.cpu)}"
+
+
+def _memory_sizes(cpu: int) -> str:
+    sizes = FARGATE_SIZES[cpu]
+    step = sizes[1] - sizes[0]
+    if sizes == tuple(range(sizes[0], sizes[-1] + 1, step)):
+        return f"Fargate accepts {sizes[0]}-{sizes[-1]} MiB in steps of {step}"
+    # 256 CPU units take 512, 1024 or 2048 MiB: not a range, so list them.
+    return f"Fargate accepts {', '.join(map(str, sizes))} MiB"
 
 
 _INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z]+(?P<generation>\d+)(?P<options>[a-z-]*))\.(?P<size>[a-z0-9]+)$")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -22,7 +22,9 @@ class PostgresConfig(ConfigModel):
     engine_version: str = Field(
         default="16",
         pattern="^(" + "|".join(POSTGRES_MAJOR_VERSIONS) + ")$",
-        description="PostgreSQL major version: " + ", ".join(POSTGRES_MAJOR_VERSIONS) + ". Minor upgrades apply themselves.",
+        description="PostgreSQL major version: "
+        + ", ".join(POSTGRES_MAJOR_VERSIONS)
+        + ". Minor upgrades apply themselves.",
     )
     allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial gp3 storage in GiB (20 or more).")
     max_allocated_storage_gb: int = Field(
@@ -31,12 +33,12 @@ class PostgresConfig(ConfigModel):
     multi_az: Annotated[bool, required_in(PROD, True, "a single-AZ database goes down with its AZ")] = Field(
         description="Keep a synchronous standby in a second AZ with automatic failover."
     )
-    backup_retention_days: Annotated[int, at_least_in(PROD, 7, "a week of point-in-time recovery is the floor")] = Field(
-        ge=1, le=35, description="Days of automated backups and point-in-time recovery (1-35)."
+    backup_retention_days: Annotated[int, at_least_in(PROD, 7, "a week of point-in-time recovery is the floor")] = (
+        Field(ge=1, le=35, description="Days of automated backups and point-in-time recovery (1-35).")
     )
-    deletion_protection: Annotated[bool, required_in(PROD, True, "the prod database must not be deleted by accident")] = (
-        Field(description="Refuse DeleteDBInstance until this is switched off.")
-    )
+    deletion_protection: Annotated[
+        bool, required_in(PROD, True, "the prod database must not be deleted by accident")
+    ] = Field(description="Refuse DeleteDBInstance until this is switched off.")
     storage_encrypted: Annotated[bool, required_in(PROD, True, "data at rest must be encrypted")] = Field(
         default=True, description="Encrypt storage, snapshots and backups with the environment's KMS key."
     )
@@ -44,13 +46,11 @@ class PostgresConfig(ConfigModel):
 
     def problems(self) -> Iterator[tuple[str, str]]:
         if self.max_allocated_storage_gb < self.allocated_storage_gb:
-            yield (
-                "max_allocated_storage_gb",
-                f"{self.max_allocated_storage_gb} is below data.postgres.allocatedStorageGb ({self.allocated_storage_gb})",
-            )
+            below = f"{self.max_allocated_storage_gb} is below data.postgres.allocatedStorageGb"
+            yield "max_allocated_storage_gb", f"{below} ({self.allocated_storage_gb})"
 
 
-class CacheEngine(str, Enum):
+class CacheEngine(StrEnum):
     """ElastiCache engines; Valkey is the open-source Redis successor and costs less."""
 
     VALKEY = "valkey"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -12,7 +12,7 @@ from config.base import PROD, ConfigModel, required_in
 from config.types import DomainName, HostedZoneId
 
 
-class PriceClass(str, Enum):
+class PriceClass(StrEnum):
     """CloudFront price classes: which edge locations serve the site."""
 
     NORTH_AMERICA_EUROPE = "PriceClass_100"
@@ -63,7 +63,9 @@ class EdgeConfig(ConfigModel):
         default=None,
         description="The hosted zone's domain, e.g. example.com; `domainName` must be inside it.",
     )
-    price_class: PriceClass = Field(description="CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All.")
+    price_class: PriceClass = Field(
+        description="CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All."
+    )
     waf: WafConfig = Field(description="The web application firewall.")
     static_assets: StaticAssetsConfig = Field(
         default_factory=StaticAssetsConfig, description="The S3 origin for static files."

@@ -26,6 +26,8 @@ from config.types import Environment
 
 NAMESPACE = "webstack"
 REGION_KEY = "aws:region"
+# Namespaces the Pulumi engine itself reads (e.g. pulumi:disable-default-providers).
+ENGINE_NAMESPACES = ("pulumi",)
 
 
 def load_stack_file(path: Path) -> StackConfig:
@@ -47,7 +49,9 @@ def read_stack_file(path: Path) -> dict[str, Any]:
         raise StackFileError(f"{path}: expected a mapping with a `config:` block of `webstack:` keys")
     unexpected = sorted(set(document) - {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
     if unexpected:
-        raise StackFileError(f"{path}: unknown top-level key(s) {', '.join(unexpected)}; stack settings go under `config:`")
+        raise StackFileError(
+            f"{path}: unknown top-level key(s) {', '.join(unexpected)}; stack settings go under `config:`"
+        )
     return dict(document.get("config") or {})
 
 
@@ -88,6 +92,11 @@ def parse_config(values: Mapping[str, Any], *, source: str = "stack configuratio
                     "remove it (credentials come from the environment, tags from webstack:tags)",
                 )
             )
+        elif namespace not in ENGINE_NAMESPACES:
+            # A mistyped namespace would otherwise drop a whole section in favour of the presets.
+            guess = difflib.get_close_matches(namespace, [NAMESPACE, "aws", *ENGINE_NAMESPACES], n=1)
+            hint = f"did you mean {guess[0]}:{name}? " if guess else ""
+            problems.append(Problem(str(key), f"unknown key; {hint}webstack reads webstack: keys and aws:region"))
     if "region" in settings and f"{NAMESPACE}:region" in values:
         problems.append(Problem(f"{NAMESPACE}:region", f"the region is set with {REGION_KEY}; remove this key"))
 
@@ -104,7 +113,7 @@ def parse_config(values: Mapping[str, Any], *, source: str = "stack configuratio
 
 def _tier(value: object) -> Environment | None:
     try:
-        return Environment(value)
+        return Environment(value) if isinstance(value, str) else None
     except ValueError:
         return None
 
@@ -117,6 +126,12 @@ def _problem(detail: ErrorDetails) -> Problem:
         return Problem(key, _unknown_key(parts[-1], model))
     if kind == "missing":
         return Problem(key, "required")
+    if kind == "union_tag_invalid":
+        # Pydantic reports a bad `kind` at its section; the key at fault is the tag itself.
+        context = detail.get("ctx", {})
+        field = context["discriminator"].strip("'")
+        tags = " or ".join(tag.strip(" '") for tag in context["expected_tags"].split(","))
+        return Problem(f"{key}.{field}", f"must be {tags}; got {context['tag']}")
     message = detail["msg"].removeprefix("Value error, ")
     if kind not in {"tier_rule", "cross_field", "value_error"}:
         message += f" (got {render(detail['input'])})" if not isinstance(detail["input"], Mapping) else ""

@@ -6,7 +6,7 @@ import ipaddress
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -15,7 +15,7 @@ from config.base import PROD, ConfigModel, one_of_in, required_in
 from config.types import Cidr, Environment, LogRetentionDays, SubnetMask
 
 
-class NatGateways(str, Enum):
+class NatGateways(StrEnum):
     """How the private tier reaches the internet."""
 
     NONE = "none"
@@ -23,7 +23,7 @@ class NatGateways(str, Enum):
     ONE_PER_AZ = "onePerAz"
 
 
-class SubnetTier(str, Enum):
+class SubnetTier(StrEnum):
     """The three subnet tiers, in the order their blocks are carved out of each AZ's range."""
 
     PRIVATE = "private"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -19,18 +18,29 @@ from config.types import AwsAccountId, AwsRegion, Environment, Name, TagKey, Tag
 RESERVED_TAGS = ("Project", "Environment", "Stack", "Owner", "CostCenter", "ManagedBy")
 
 
+def _own_tags(tags: dict[str, str]) -> dict[str, str]:
+    # A field rule, not a `problems()` one: those run only when every other key of the stack is valid.
+    clashes = sorted(set(tags) & set(RESERVED_TAGS))
+    if clashes:
+        raise ValueError(f"{', '.join(clashes)} are set by webstack itself; use another tag name")
+    return tags
+
+
 class StackConfig(ConfigModel):
-    """A whole environment. Build it with `config.load_stack_file` or `config.parse_config`,
-    which apply the tier's presets and rules."""
+    """A whole environment; build it with `config.parse_config`, which applies the tier's presets and rules."""
 
     environment: Environment = Field(description="Environment tier: dev, stage or prod. Picks every default below.")
-    region: AwsRegion = Field(description="Region of the stack (`aws:region`). CloudFront's certificate and WAF live in us-east-1 regardless.")
+    region: AwsRegion = Field(
+        description="Region of the stack (`aws:region`). CloudFront's certificate and WAF live in us-east-1 regardless."
+    )
     owner: Name = Field(description="Team or person accountable for the environment; tagged on every resource.")
     cost_center: Name = Field(description="Cost center billed for the environment; tagged on every resource.")
     account_id: Annotated[
         AwsAccountId | None,
         AfterValidator(
-            TierRule(PROD, lambda value: value is not None, "set", "a prod config must never be applied to another account")
+            TierRule(
+                PROD, lambda value: value is not None, "set", "a prod config must never be applied to another account"
+            )
         ),
     ] = Field(
         default=None,
@@ -41,13 +51,8 @@ class StackConfig(ConfigModel):
     compute: ComputeConfig = Field(description="The app tier: `kind: fargate` or `kind: ec2`.")
     data: DataConfig = Field(description="Database, cache and sessions table.")
     observability: ObservabilityConfig = Field(description="Logs, alarms, dashboard and budget.")
-    tags: dict[TagKey, TagValue] = Field(
+    tags: Annotated[dict[TagKey, TagValue], AfterValidator(_own_tags)] = Field(
         default_factory=dict,
         max_length=40,
         description="Extra tags for every resource. " + ", ".join(RESERVED_TAGS) + " are set by webstack.",
     )
-
-    def problems(self) -> Iterator[tuple[str, str]]:
-        clashes = sorted(set(self.tags) & set(RESERVED_TAGS))
-        if clashes:
-            yield "tags", f"{', '.join(clashes)} are set by webstack itself; use another tag name"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -22,7 +22,7 @@ class Allowed:
     text: str
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     """The environment tier: it picks the presets and switches on the prod invariants."""
 
     DEV = "dev"
@@ -65,7 +65,9 @@ def _cidr(value: str) -> str:
     if not 16 <= network.prefixlen <= 24:
         raise ValueError(f"{value} has a /{network.prefixlen} mask; a VPC here must be between /16 and /24")
     if not any(network.subnet_of(block) for block in _PRIVATE_RANGES):
-        raise ValueError(f"{value} is not a private range; use 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10")
+        raise ValueError(
+            f"{value} is not a private range; use 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10"
+        )
     return str(network)
 
 
@@ -93,7 +95,11 @@ def _email(value: str) -> str:
 
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# fmt: off
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
+# fmt: on
 
 
 def _log_retention(value: int) -> int:
@@ -108,13 +114,18 @@ _TAG_CHARS = re.compile(r"^[\w .:/=+\-@]*$", re.UNICODE)
 
 def _tag_key(value: str) -> str:
     if not 1 <= len(value) <= 128 or not _TAG_CHARS.match(value) or value.lower().startswith("aws:"):
-        raise ValueError(
-            f"{value!r} is not a usable tag key: 1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:"
-        )
+        allowed = "1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:"
+        raise ValueError(f"{value!r} is not a usable tag key: {allowed}")
     return value
 
 
 def _tag_value(value: object) -> str:
+    # `Team:` with nothing after it is YAML null; it must not become the tag value "None".
+    if value is None:
+        raise ValueError("a tag needs a value; write '' for an empty one")
+    # YAML reads yes/true as a boolean, which str() would turn into "True".
+    if isinstance(value, bool):
+        raise ValueError(f"{value} is a YAML boolean; quote the tag value (e.g. 'true')")
     text = str(value)
     if len(text) > 256 or not _TAG_CHARS.match(text):
         raise ValueError(f"{text!r} is not a usable tag value: at most 256 letters, digits, spaces or _ . : / = + - @")

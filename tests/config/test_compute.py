@@ -1,0 +1,144 @@
+"""`webstack:compute`: the Fargate / EC2 union, scaling bounds, Fargate sizes and the app's variables."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import parse_config
+from config.compute import FARGATE_SIZES, Architecture, instance_architecture
+
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"
+
+
+@pytest.fixture
+def counts(dev_values, put):
+    """Set compute.minCount, desiredCount and maxCount on the dev stack."""
+
+    def build(minimum, desired, maximum):
+        put(dev_values, "compute.minCount", minimum)
+        put(dev_values, "compute.desiredCount", desired)
+        return put(dev_values, "compute.maxCount", maximum)
+
+    return build
+
+
+# --- scaling bounds --------------------------------------------------------------------------------------------
+
+
+def test_min_above_max_is_rejected_at_min_count(counts, rejected):
+    problems = rejected(counts(3, 3, 2))
+
+    assert problems == {"webstack:compute.minCount": "3 is above compute.maxCount (2)"}
+
+
+@pytest.mark.parametrize(("desired", "maximum"), [(1, 4), (5, 4)])
+def test_desired_outside_min_and_max_is_rejected_at_desired_count(counts, rejected, desired, maximum):
+    problems = rejected(counts(2, desired, maximum))
+
+    assert problems == {
+        "webstack:compute.desiredCount": f"{desired} must be between compute.minCount (2) and compute.maxCount (4)"
+    }
+
+
+@pytest.mark.parametrize(("minimum", "desired", "maximum"), [(0, 0, 1), (2, 2, 2), (1, 3, 4), (1, 4, 4)])
+def test_counts_within_bounds_are_accepted(counts, minimum, desired, maximum):
+    compute = parse_config(counts(minimum, desired, maximum)).compute
+
+    assert (compute.min_count, compute.desired_count, compute.max_count) == (minimum, desired, maximum)
+
+
+# --- Fargate sizes ---------------------------------------------------------------------------------------------
+
+
+def test_fargate_rejects_cpu_that_is_not_a_fargate_size(dev_values, put, rejected):
+    problems = rejected(put(dev_values, "compute.cpu", 300))
+
+    assert problems == {
+        "webstack:compute.cpu": "300 is not a Fargate size; use one of 256, 512, 1024, 2048, 4096, 8192, 16384"
+    }
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory", "allowed"),
+    [
+        (256, 1536, "Fargate accepts 512, 1024, 2048 MiB"),
+        (256, 4096, "Fargate accepts 512, 1024, 2048 MiB"),
+        (512, 512, "Fargate accepts 1024-4096 MiB in steps of 1024"),
+        (1024, 1536, "Fargate accepts 2048-8192 MiB in steps of 1024"),
+        (8192, 18432, "Fargate accepts 16384-61440 MiB in steps of 4096"),
+    ],
+)
+def test_fargate_rejects_memory_that_does_not_go_with_cpu(dev_values, put, rejected, cpu, memory, allowed):
+    put(dev_values, "compute.cpu", cpu)
+
+    problems = rejected(put(dev_values, "compute.memory", memory))
+
+    assert problems == {"webstack:compute.memory": f"{memory} MiB does not go with cpu {cpu}; {allowed}"}
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory"), [(cpu, memory) for cpu, sizes in FARGATE_SIZES.items() for memory in (sizes[0], sizes[-1])]
+)
+def test_fargate_accepts_smallest_and_largest_memory_of_each_cpu(dev_values, put, cpu, memory):
+    put(dev_values, "compute.cpu", cpu)
+
+    compute = parse_config(put(dev_values, "compute.memory", memory)).compute
+
+    assert (compute.cpu, compute.memory) == (cpu, memory)
+
+
+# --- EC2 -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("instance_type", ["t4g", "T4G.small", "small", "t4g.", "db.t4g.micro"])
+def test_ec2_rejects_what_is_not_an_instance_type(dev_values, rejected, instance_type):
+    dev_values["webstack:compute"] = {"kind": "ec2", "instanceType": instance_type}
+
+    problems = rejected(dev_values)
+
+    assert f"{instance_type!r} is not an EC2 instance type like t4g.small" in problems["webstack:compute.instanceType"]
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "architecture"),
+    [("t4g.small", Architecture.ARM64), ("c7gn.large", Architecture.ARM64), ("m7i.large", Architecture.X86_64)],
+)
+def test_ec2_architecture_follows_instance_family(instance_type, architecture):
+    assert instance_architecture(instance_type) is architecture
+
+
+def test_ec2_rejects_fargate_only_keys(dev_values, rejected):
+    dev_values["webstack:compute"] = {"kind": "ec2", "cpu": 256}
+
+    problems = rejected(dev_values)
+
+    assert problems["webstack:compute.cpu"].startswith("unknown key; allowed here: ")
+    assert "instanceType" in problems["webstack:compute.cpu"]
+
+
+# --- variables and secrets -------------------------------------------------------------------------------------
+
+
+def test_variable_set_both_plain_and_secret_is_rejected_at_secrets(dev_values, put, rejected):
+    put(dev_values, "compute.environment", {"DATABASE_URL": "postgres://db", "LOG_LEVEL": "info"})
+
+    problems = rejected(put(dev_values, "compute.secrets", {"DATABASE_URL": SECRET_ARN}))
+
+    assert problems == {
+        "webstack:compute.secrets": "DATABASE_URL set both as a plain variable and as a secret; keep one"
+    }
+
+
+@pytest.mark.parametrize(
+    ("port", "message"), [(0, "greater than or equal to 1"), (65536, "less than or equal to 65535")]
+)
+def test_container_port_outside_tcp_range_is_rejected(dev_values, put, rejected, port, message):
+    problems = rejected(put(dev_values, "compute.containerPort", port))
+
+    assert message in problems["webstack:compute.containerPort"]
+
+
+def test_health_check_path_must_start_with_slash(dev_values, put, rejected):
+    problems = rejected(put(dev_values, "compute.healthCheckPath", "health"))
+
+    assert "(got health)" in problems["webstack:compute.healthCheckPath"]
