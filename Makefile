@@ -1,0 +1,37 @@
+# Every target creates .venv from requirements.txt when it is missing or older than the pins.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK ?= dev
+
+.PHONY: plan validate test lint docs bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+plan: $(VENV)/.installed  ## offline plan of a stack (STACK=dev by default): no cloud, no credentials
+	$(PY) -m ops plan $(STACK)
+
+validate: $(VENV)/.installed  ## validate Pulumi.$(STACK).yaml
+	$(PY) -m ops validate $(STACK)
+
+test: $(VENV)/.installed  ## the whole suite, then lint and types
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory lint
+
+lint: $(VENV)/.installed  ## ruff (lint + format check), mypy (strict), docs/config.md up to date
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m ops docs --check
+
+docs: $(VENV)/.installed  ## regenerate docs/config.md from the config models
+	$(PY) -m ops docs
+
+bench: $(VENV)/.installed  ## plan time per stack beside the bare import time of pulumi and pulumi_aws
+	$(PY) bench/plan_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""Benchmark: offline plan time per stack beside the bare import time of pulumi and pulumi_aws.
+
+Each measurement runs in a fresh interpreter (what a user or CI pays), best of N runs.
+Not a test: timings vary by machine, so nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 5
+
+
+def best_of(command: list[str]) -> tuple[float, str]:
+    best, output = float("inf"), ""
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+        best = min(best, time.perf_counter() - start)
+        output = result.stdout
+    return best, output
+
+
+def main() -> None:
+    python = sys.executable
+    rows = []
+    for label, module in (
+        ("python (empty)", "pass"),
+        ("import pulumi", "import pulumi"),
+        ("import pulumi_aws", "import pulumi, pulumi_aws"),
+        ("import program modules", "import components.platform, ops.engine"),
+    ):
+        seconds, _ = best_of([python, "-c", module])
+        rows.append((label, seconds, ""))
+    for stack in ("dev", "prod"):
+        seconds, output = best_of([python, "-m", "ops", "plan", stack, "--json"])
+        count = len(json.loads(output)["resources"])
+        rows.append((f"plan {stack}", seconds, f"{count} resources, {count / seconds:.0f} resources/s end to end"))
+    rows += in_process()
+    print(f"best of {RUNS} runs; the first rows in a fresh interpreter each, the last in one process")
+    for label, seconds, note in rows:
+        print(f"  {label:<30} {seconds:6.3f} s  {note}")
+
+
+def in_process() -> list[tuple[str, float, str]]:
+    """The mock engine's own speed: the program run again and again in one warm process."""
+    sys.path.insert(0, str(ROOT))
+    from config.loader import read_stack_file
+    from ops.engine import run_offline
+
+    rows = []
+    for stack in ("dev", "prod"):
+        values = read_stack_file(ROOT / f"Pulumi.{stack}.yaml")
+        best, count = float("inf"), 0
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            count = len(run_offline(stack, values).registrations)
+            best = min(best, time.perf_counter() - start)
+        rows.append((f"run_offline {stack} (warm)", best, f"{count / best:.0f} resources/s"))
+    return rows
+
+
+if __name__ == "__main__":
+    main()

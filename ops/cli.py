@@ -1,0 +1,118 @@
+"""`python -m ops COMMAND`: validate and plan a stack offline, deploy it through Pulumi, regenerate the docs.
+
+`main(argv)` is the one boundary: it turns a `WebstackError` into its message on stderr and
+an exit code (2 for bad config), with no traceback unless `--debug` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from config.errors import WebstackError
+from config.loader import load_stack_file, read_stack_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def stack_file(stack: str, override: str | None) -> Path:
+    """The stack's YAML: `--config FILE` when given, else Pulumi.<stack>.yaml beside Pulumi.yaml."""
+    return Path(override) if override else ROOT / f"Pulumi.{stack}.yaml"
+
+
+def _validate(args: argparse.Namespace) -> int:
+    path = stack_file(args.stack, args.config)
+    config = load_stack_file(path)
+    print(f"{path}: valid {config.environment.value} configuration for {config.region}")
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from ops.engine import run_offline  # the SDK is imported only by commands that run the program
+    from ops.manifest import render_text, to_json
+
+    path = stack_file(args.stack, args.config)
+    load_stack_file(path)  # bad config stops here, before anything is registered
+    run = run_offline(args.stack, read_stack_file(path))
+    print(to_json(run) if args.json else render_text(run))
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from ops.docs import REFERENCE, render_reference
+
+    text = render_reference()
+    if args.check:
+        if not REFERENCE.exists() or REFERENCE.read_text(encoding="utf-8") != text:
+            print(f"{REFERENCE} is stale; run `python -m ops docs` and commit it", file=sys.stderr)
+            return 1
+        print(f"{REFERENCE} is up to date")
+        return 0
+    REFERENCE.write_text(text, encoding="utf-8")
+    print(f"wrote {REFERENCE}")
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    import json
+
+    from ops import automation
+
+    if args.command == "outputs":
+        print(json.dumps(automation.outputs(args.stack), indent=2, default=str))
+        return 0
+    action = {"preview": automation.preview, "up": automation.up}.get(args.command)
+    if action is not None:
+        action(args.stack, policy_pack=args.policy_pack, on_output=print)
+    else:
+        automation.destroy(args.stack, on_output=print)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m ops", description=__doc__.splitlines()[0])
+    root.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="validate Pulumi.STACK.yaml; exit 2 listing every problem")
+    validate.add_argument("stack", metavar="STACK")
+    validate.add_argument("--config", metavar="FILE", help="validate this stack file instead")
+    validate.set_defaults(handler=_validate)
+
+    plan = commands.add_parser("plan", help="run the program offline against the mock engine")
+    plan.add_argument("stack", metavar="STACK")
+    plan.add_argument("--config", metavar="FILE", help="plan this stack file instead (review a proposed config)")
+    plan.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    plan.set_defaults(handler=_plan)
+
+    for name, summary in (
+        ("preview", "pulumi preview through the Automation API (needs the Pulumi CLI and credentials)"),
+        ("up", "pulumi up through the Automation API (needs the Pulumi CLI and credentials)"),
+        ("destroy", "pulumi destroy through the Automation API; protected resources stop it"),
+        ("outputs", "print the deployed stack's outputs as JSON"),
+    ):
+        deploy = commands.add_parser(name, help=summary)
+        deploy.add_argument("stack", metavar="STACK")
+        if name in ("preview", "up"):
+            deploy.add_argument("--policy-pack", type=Path, metavar="DIR", help="enforce this CrossGuard policy pack")
+        deploy.set_defaults(handler=_deploy)
+
+    docs = commands.add_parser("docs", help="regenerate docs/config.md from the config models")
+    docs.add_argument("--check", action="store_true", help="exit 1 if docs/config.md is stale")
+    docs.set_defaults(handler=_docs)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except WebstackError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(str(error), file=sys.stderr)
+        return error.exit_code
+    return code

@@ -1,0 +1,74 @@
+"""The offline plan as data (the `--json` manifest) and as the tree a reviewer reads."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from ops.engine import OfflineRun
+from ops.mocks import Registration
+
+
+def tree_order(run: OfflineRun) -> list[tuple[int, Registration]]:
+    """Registrations depth-first from the roots, siblings by type then name: stable across runs."""
+    by_parent: dict[str | None, list[Registration]] = {}
+    urns = {registration.urn for registration in run.registrations}
+    for registration in run.registrations:
+        parent = registration.parent if registration.parent in urns else None
+        by_parent.setdefault(parent, []).append(registration)
+    ordered: list[tuple[int, Registration]] = []
+
+    def visit(parent: str | None, depth: int) -> None:
+        for registration in sorted(by_parent.get(parent, []), key=lambda r: (r.type, r.name)):
+            ordered.append((depth, registration))
+            visit(registration.urn, depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
+def manifest(run: OfflineRun) -> dict[str, Any]:
+    """The plan in the shape PR checks consume (`ops plan STACK --json`)."""
+    return {
+        "project": run.project,
+        "stack": run.stack,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "custom": r.custom,
+                "parent": r.parent,
+                "provider": r.provider,
+                "inputs": r.inputs,
+                "protect": r.protect,
+                "retainOnDelete": r.retain_on_delete,
+                "dependsOn": list(r.depends_on),
+            }
+            for _, r in tree_order(run)
+        ],
+        "outputs": run.outputs,
+    }
+
+
+def to_json(run: OfflineRun) -> str:
+    return json.dumps(manifest(run), indent=2, sort_keys=False, default=str)
+
+
+def render_text(run: OfflineRun) -> str:
+    """The resource tree with the options that matter, counts per type, and the stack outputs."""
+    ordered = tree_order(run)
+    custom = sum(1 for _, r in ordered if r.custom)
+    header = f"webstack plan · stack {run.stack} · {len(ordered)} resources"
+    lines = [f"{header} ({custom} cloud, {len(ordered) - custom} components)", ""]
+    for depth, r in ordered:
+        flags = [flag for flag, on in (("protect", r.protect), ("retainOnDelete", r.retain_on_delete)) if on]
+        suffix = f"  [{', '.join(flags)}]" if flags else ""
+        lines.append(f"{'  ' * depth}{r.type}  {r.name}{suffix}")
+    lines += ["", "Resources by type:"]
+    counts = Counter(r.type for _, r in ordered)
+    lines += [f"  {count:4d}  {type_}" for type_, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    lines += ["", "Outputs:"]
+    lines += [f"  {name}: {json.dumps(value, default=str)}" for name, value in run.outputs.items()]
+    return "\n".join(lines)
