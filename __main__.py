@@ -7,13 +7,13 @@ from config import ConfigError, load_pulumi_config
 
 try:
     config = load_pulumi_config()
+    platform = Platform(
+        f"webstack-{pulumi.get_stack()}",
+        PlatformArgs(config=config, project=pulumi.get_project(), stack=pulumi.get_stack()),
+    )
 except ConfigError as error:
-    # RunError ends the program with the message alone, no traceback; nothing was registered yet.
+    # RunError ends the program with the message alone, no traceback. Config is checked
+    # before any cloud resource is registered (only providers may exist), so nothing is half-created.
     raise pulumi.RunError(str(error)) from None
-
-platform = Platform(
-    f"webstack-{pulumi.get_stack()}",
-    PlatformArgs(config=config, project=pulumi.get_project(), stack=pulumi.get_stack()),
-)
 for name, value in platform.stack_outputs().items():
     pulumi.export(name, value)

@@ -7,6 +7,7 @@ ALB (or, for an internal ALB behind a CloudFront VPC origin, the VPC's own range
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,9 +56,29 @@ class _Peer:
         return _Peer(group.role, group=group)
 
 
+def select_availability_zones(count: int, opts: pulumi.InvokeOptions) -> list[str]:
+    """The first `count` AZs of the region that need no opt-in; a ConfigError when it has fewer.
+
+    Called by the root before any cloud resource is registered, so a region too small for
+    the config stops the run with nothing half-created.
+    """
+    available = aws.get_availability_zones(
+        state="available",
+        filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+        opts=opts,
+    ).names
+    if len(available) < count:
+        problem = Problem(
+            "webstack:network.availabilityZones", f"{count} requested, but the region offers only {len(available)}"
+        )
+        raise ConfigError("stack configuration", [problem])
+    return sorted(available)[:count]
+
+
 @dataclass(frozen=True, kw_only=True)
 class NetworkArgs:
     config: NetworkConfig
+    availability_zones: tuple[str, ...]
     context: AwsContext
     kms_key_arn: pulumi.Input[str]
     app_port: int
@@ -72,10 +93,10 @@ class Network(pulumi.ComponentResource):
 
     vpc_id: pulumi.Output[str]
     availability_zones: list[str]
-    public_subnet_ids: pulumi.Output[list[str]]
-    private_subnet_ids: pulumi.Output[list[str]]
-    isolated_subnet_ids: pulumi.Output[list[str]]
-    app_subnet_ids: pulumi.Output[list[str]]
+    public_subnet_ids: pulumi.Output[Sequence[str]]
+    private_subnet_ids: pulumi.Output[Sequence[str]]
+    isolated_subnet_ids: pulumi.Output[Sequence[str]]
+    app_subnet_ids: pulumi.Output[Sequence[str]]
     app_public_ip: bool
     alb_security_group_id: pulumi.Output[str]
     app_security_group_id: pulumi.Output[str]
@@ -86,7 +107,7 @@ class Network(pulumi.ComponentResource):
         super().__init__("webstack:network:Network", name, None, opts)
         self._prefix = name
         config = args.config
-        zones = self._zones(config.availability_zones)
+        zones = list(args.availability_zones)
         layout = config.layout()
         nat_none = config.nat_gateways is NatGateways.NONE
 
@@ -185,19 +206,6 @@ class Network(pulumi.ComponentResource):
             }
         )
 
-    def _zones(self, count: int) -> list[str]:
-        available = aws.get_availability_zones(
-            state="available",
-            filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
-            opts=pulumi.InvokeOptions(parent=self),
-        ).names
-        if len(available) < count:
-            raise ConfigError(
-                "stack configuration",
-                [Problem("webstack:network.availabilityZones", f"{count} requested, but the region offers only {len(available)}")],
-            )
-        return sorted(available)[:count]
-
     def _group(self, role: str, vpc_id: pulumi.Input[str], description: str) -> _Group:
         # No inline rules: every rule is its own resource with its own description.
         group = aws.ec2.SecurityGroup(
@@ -233,7 +241,7 @@ class Network(pulumi.ComponentResource):
     def _interface_endpoints(
         self,
         vpc_id: pulumi.Output[str],
-        subnet_ids: pulumi.Output[list[str]],
+        subnet_ids: pulumi.Output[Sequence[str]],
         app_sg: _Group,
         region: str,
     ) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.network import Network, NetworkArgs
+from components.network import Network, NetworkArgs, select_availability_zones
 from components.options import AwsContext
 from components.security import Encryption, EncryptionArgs
 from config.stack import StackConfig
@@ -39,7 +39,7 @@ def default_tags(args: PlatformArgs) -> dict[str, str]:
 
 
 class Platform(pulumi.ComponentResource):
-    """A whole environment: providers, encryption key, network, and (as they land) edge, compute, data, observability."""
+    """A whole environment: providers, encryption key, network and, as they land, edge, compute, data, observability."""
 
     regional_provider: aws.Provider
     global_provider: aws.Provider
@@ -53,6 +53,10 @@ class Platform(pulumi.ComponentResource):
         global_ = self._aws_provider(f"{name}-aws-global", GLOBAL_REGION, args)
         # Every area inherits the regional provider through its parent; only the edge names us-east-1.
         area = pulumi.ResourceOptions(parent=self, providers=[regional])
+        # Checked first: a region with too few AZs must stop the run before anything is created.
+        zones = select_availability_zones(
+            config.network.availability_zones, pulumi.InvokeOptions(parent=self, provider=regional)
+        )
         lookup = pulumi.InvokeOutputOptions(parent=self, provider=regional)
         context = AwsContext(
             account_id=aws.get_caller_identity_output(opts=lookup).account_id,
@@ -66,6 +70,7 @@ class Platform(pulumi.ComponentResource):
             f"{name}-network",
             NetworkArgs(
                 config=config.network,
+                availability_zones=tuple(zones),
                 context=context,
                 kms_key_arn=encryption.key_arn,
                 app_port=config.compute.container_port,
