@@ -13,7 +13,7 @@ import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 from pulumi.runtime import settings
@@ -23,6 +23,9 @@ from pulumi.runtime.mocks import set_mocks
 from config.errors import PlanError
 from config.loader import REGION_KEY
 from ops.mocks import MOCK_ACCOUNT_ID, AwsMocks, RecordingMonitor, Registration
+
+# The SDK's runner (it awaits every RPC and re-raises the program's errors) is untyped; this is its signature.
+_as_program = cast("Callable[[Callable[[], pulumi.Output[None]]], Callable[[], None]]", pulumi.runtime.test)
 
 PROJECT = "webstack"
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +65,19 @@ def run_offline(
     stack: str,
     config_values: Mapping[str, Any],
     program: Callable[[], None] | None = None,
+    *,
+    mocks: AwsMocks | None = None,
 ) -> OfflineRun:
-    """Run `program` (default: the project's `__main__.py`) with `config_values` under the mocks."""
-    region = str(config_values.get(REGION_KEY) or "us-east-1")
-    account = str(config_values.get("webstack:accountId") or MOCK_ACCOUNT_ID)
-    monitor = RecordingMonitor(AwsMocks(region=region, account_id=account))
+    """Run `program` (default: the project's `__main__.py`) with `config_values` under the mocks.
+
+    `mocks` replaces the default `AwsMocks` for the config's region and account, e.g. to
+    model a region with fewer availability zones.
+    """
+    if mocks is None:
+        region = str(config_values.get(REGION_KEY) or "us-east-1")
+        account = str(config_values.get("webstack:accountId") or MOCK_ACCOUNT_ID)
+        mocks = AwsMocks(region=region, account_id=account)
+    monitor = RecordingMonitor(mocks)
 
     settings.reset_options(project=PROJECT, stack=stack, preview=False)
     set_all_config(pulumi_config_values(config_values))
@@ -74,7 +85,7 @@ def run_offline(
 
     outputs: dict[str, Any] = {}
 
-    @pulumi.runtime.test
+    @_as_program
     def execute() -> pulumi.Output[None]:
         (program or _main)()
         root = settings.get_root_resource()
@@ -87,8 +98,10 @@ def run_offline(
         raise
     except pulumi.RunError as error:
         raise PlanError(str(error)) from error
-    except Exception as error:  # noqa: BLE001 - any failure of the program is a failed plan
+    except Exception as error:  # any failure of the program is a failed plan
         raise PlanError(f"the program failed under the mock engine: {type(error).__name__}: {error}") from error
+    if mocks.rejected:
+        raise PlanError("the providers would reject the program:\n" + "\n".join(f"  - {r}" for r in mocks.rejected))
     return OfflineRun(PROJECT, stack, tuple(monitor.registrations), outputs)
 
 

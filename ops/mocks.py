@@ -42,6 +42,8 @@ class Registration:
     depends_on: tuple[str, ...]
     aliases: tuple[dict[str, Any], ...]
     outputs: dict[str, Any] = field(repr=False)
+    # Providers handed to a component by package (`aws` -> URN): what a remote component such as awsx uses.
+    providers: dict[str, str] = field(default_factory=dict)
 
 
 def _digest(*parts: str, length: int = 17) -> str:
@@ -88,13 +90,32 @@ _AUTO_NAMED = {
     "aws:cloudwatch/dashboard:Dashboard",
 }
 
+# Resource types whose provider id is their name, as the AWS provider reports them.
+_ID_IS_NAME = {
+    "aws:iam/role:Role",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:dynamodb/table:Table",
+}
+
+# The zone letters a region offers, in order; `AwsMocks(zone_count=...)` offers the first ones.
+_ZONE_LETTERS = "abcdef"
+
+# NAT gateway strategies awsx places in public subnets.
+_NAT_IN_PUBLIC_SUBNETS = {"Single", "OnePerAz"}
+
 
 class AwsMocks(Mocks):
     """Realistic answers for the resources and data sources webstack uses."""
 
-    def __init__(self, region: str, account_id: str = MOCK_ACCOUNT_ID) -> None:
+    def __init__(self, region: str, account_id: str = MOCK_ACCOUNT_ID, zone_count: int = len(_ZONE_LETTERS)) -> None:
+        if not 1 <= zone_count <= len(_ZONE_LETTERS):
+            raise ValueError(f"zone_count must be 1-{len(_ZONE_LETTERS)}, not {zone_count}")
         self.region = region
         self.account_id = account_id
+        self.zone_count = zone_count
+        # What the real providers would refuse; `run_offline` fails the plan with all of it once the program ends
+        # (raising inside a registration leaves its other futures failed and logged as never retrieved).
+        self.rejected: list[str] = []
 
     # -- resources ---------------------------------------------------------------------------
 
@@ -105,11 +126,11 @@ class AwsMocks(Mocks):
             return None, self._awsx_vpc(args)
         if not args.custom:
             return None, {}
-        resource_id = self._id(args)
         outputs = dict(args.inputs)
         if args.typ in _AUTO_NAMED and "name" not in outputs:
             # The SDK leaves auto-naming to the provider: a name plus 7 random hex characters.
             outputs["name"] = f"{args.name}-{_digest(args.typ, args.name, length=7)}"
+        resource_id = str(outputs["name"]) if args.typ in _ID_IS_NAME and outputs.get("name") else self._id(args)
         outputs.setdefault("arn", self._arn(args.typ, outputs.get("name") or resource_id))
         outputs.setdefault("id", resource_id)
         outputs.update(self._extra_outputs(args, resource_id))
@@ -131,7 +152,9 @@ class AwsMocks(Mocks):
         if module == "cloudwatch" and kind == "loggroup":
             return f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{resource}"
         if module == "kms":
-            return f"arn:aws:kms:{self.region}:{self.account_id}:key/{resource}"
+            # Aliases are named `alias/...` and their ARN carries that name; keys are `key/<id>`.
+            resource = resource if resource.startswith("alias/") else f"key/{resource}"
+            return f"arn:aws:kms:{self.region}:{self.account_id}:{resource}"
         return f"arn:aws:{module}:{self.region}:{self.account_id}:{kind}/{resource}"
 
     def _extra_outputs(self, args: MockResourceArgs, resource_id: str) -> dict[str, Any]:
@@ -145,6 +168,13 @@ class AwsMocks(Mocks):
         # Only the id outputs: echoing `natGateways` back would clash with the output of that name.
         zones = args.inputs.get("availabilityZoneNames") or []
         tiers = {spec["type"] for spec in args.inputs.get("subnetSpecs", [])}
+        strategy = (args.inputs.get("natGateways") or {}).get("strategy", "OnePerAz")
+        if strategy in _NAT_IN_PUBLIC_SUBNETS and "Public" not in tiers:
+            # awsx refuses this layout: its NAT gateways live in the public subnets.
+            self.rejected.append(
+                f"awsx:ec2:Vpc {args.name}: NAT gateway strategy {strategy!r} needs a Public subnet spec to host "
+                "the NAT gateways; add one or set the strategy to 'None'"
+            )
 
         def ids(tier: str) -> list[str]:
             if tier not in tiers:
@@ -173,8 +203,8 @@ class AwsMocks(Mocks):
         region, account = self.region, self.account_id
         return {
             "aws:index/getAvailabilityZones:getAvailabilityZones": lambda _: {
-                "names": [f"{region}{letter}" for letter in "abcdef"],
-                "zoneIds": [f"{region[:3]}{region.split('-')[-1]}-az{n}" for n in range(1, 7)],
+                "names": [f"{region}{letter}" for letter in _ZONE_LETTERS[: self.zone_count]],
+                "zoneIds": [f"{region[:3]}{region.split('-')[-1]}-az{n}" for n in range(1, self.zone_count + 1)],
                 "id": region,
             },
             "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
@@ -183,8 +213,16 @@ class AwsMocks(Mocks):
                 "userId": "AIDAOFFLINEPLAN",
                 "id": account,
             },
-            "aws:index/getRegion:getRegion": lambda a: {"name": a.get("region") or region, "region": region, "id": region},
-            "aws:index/getPartition:getPartition": lambda _: {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"},
+            "aws:index/getRegion:getRegion": lambda a: {
+                "name": a.get("region") or region,
+                "region": region,
+                "id": region,
+            },
+            "aws:index/getPartition:getPartition": lambda _: {
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+                "id": "aws",
+            },
             "aws:ec2/getManagedPrefixList:getManagedPrefixList": lambda a: {
                 "id": f"pl-{_digest(str(a.get('name')), length=8)}",
                 "name": a.get("name"),
@@ -209,7 +247,7 @@ class RecordingMonitor(MockMonitor):
         self._lock = threading.Lock()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method name)
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]  # untyped in the SDK
         if request.type == STACK_TYPE:
             return response
         inputs = rpc.deserialize_properties(request.object)
@@ -227,6 +265,7 @@ class RecordingMonitor(MockMonitor):
             depends_on=tuple(sorted(set(request.dependencies) - implicit)),
             aliases=tuple(MessageToDict(alias) for alias in request.aliases),
             outputs=self.resources[response.urn].state,
+            providers={package: _provider_urn(ref) or ref for package, ref in request.providers.items()},
         )
         with self._lock:
             self.registrations.append(record)

@@ -1,0 +1,123 @@
+"""Helpers for the component tests: decoded provider inputs, a readable view of the security group
+rules, and offline runs of stack variations shared by the tests of one module.
+
+Every run here goes through `ops.engine.run_offline`, which resets Pulumi's global state first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from pulumi.runtime.mocks import MockCallArgs
+
+from components.network import CLOUDFRONT_PREFIX_LIST
+from ops.engine import OfflineRun, run_offline
+from ops.mocks import AwsMocks, Registration
+from tests.conftest import StackValues, stack_values
+
+PROVIDER = "pulumi:providers:aws"
+AWSX_VPC = "awsx:ec2:Vpc"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+KMS_KEY = "aws:kms/key:Key"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+PREFIX_LIST_INVOKE = "aws:ec2/getManagedPrefixList:getManagedPrefixList"
+
+
+def decoded(value: Any) -> Any:
+    """A provider input as data: the engine hands structured provider inputs over as JSON text."""
+    return json.loads(value) if isinstance(value, str) and value[:1] in "{[" else value
+
+
+def group_roles(run: OfflineRun) -> dict[str, str]:
+    """Security group id -> its role (`alb`, `app`, ...), from the ids the groups were registered with."""
+    return {
+        group.outputs["id"]: group.name.removesuffix("-sg").rsplit("-", 1)[-1] for group in run.find(SECURITY_GROUP)
+    }
+
+
+def group(run: OfflineRun, role: str) -> Registration:
+    """The security group of one role."""
+    (found,) = [g for g in run.find(SECURITY_GROUP) if g.name.endswith(f"-{role}-sg")]
+    return found
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One security group rule, with group ids resolved to roles."""
+
+    direction: str
+    group: str
+    port: int
+    peer: str
+    description: str
+    inputs: dict[str, Any]
+
+
+def rules(run: OfflineRun) -> list[Rule]:
+    """Every ingress and egress rule of the run. The peer is a group's role, `pl:<id>` or the CIDR."""
+    roles = group_roles(run)
+    found = []
+    for direction, type_ in (("ingress", INGRESS), ("egress", EGRESS)):
+        for reg in run.find(type_):
+            inputs = reg.inputs
+            if inputs.get("referencedSecurityGroupId"):
+                peer = roles[inputs["referencedSecurityGroupId"]]
+            elif inputs.get("prefixListId"):
+                peer = f"pl:{inputs['prefixListId']}"
+            else:
+                peer = inputs.get("cidrIpv4") or inputs.get("cidrIpv6") or "?"
+            assert inputs["fromPort"] == inputs["toPort"], f"{reg.name} opens a port range"
+            found.append(
+                Rule(
+                    direction=direction,
+                    group=roles[inputs["securityGroupId"]],
+                    port=int(inputs["fromPort"]),
+                    peer=peer,
+                    description=inputs.get("description") or "",
+                    inputs=inputs,
+                )
+            )
+    return found
+
+
+def admitted(run: OfflineRun, role: str) -> set[tuple[int, str]]:
+    """(port, peer) pairs a group admits."""
+    return {(rule.port, rule.peer) for rule in rules(run) if rule.direction == "ingress" and rule.group == role}
+
+
+def cloudfront_prefix_list(region: str) -> str:
+    """The id the engine answers for CloudFront's origin-facing prefix list, as `rules` shows a peer."""
+    answer, _ = AwsMocks(region).call(MockCallArgs(PREFIX_LIST_INVOKE, {"name": CLOUDFRONT_PREFIX_LIST}, ""))
+    return f"pl:{answer['id']}"
+
+
+def _variant(stack: str, change: Callable[[StackValues], None]) -> OfflineRun:
+    values = stack_values(stack)
+    change(values)
+    return run_offline("test", values)
+
+
+@pytest.fixture(scope="session")
+def endpoints_run() -> OfflineRun:
+    """dev (single NAT) with interface endpoints."""
+    return _variant("dev", lambda values: values["webstack:network"].update(interfaceEndpoints=True))
+
+
+@pytest.fixture(scope="session")
+def no_nat_run() -> OfflineRun:
+    """dev without NAT gateways, with interface endpoints (they sit in the app subnets)."""
+    return _variant(
+        "dev", lambda values: values["webstack:network"].update(natGateways="none", interfaceEndpoints=True)
+    )
+
+
+@pytest.fixture(scope="session")
+def vpc_origin_run() -> OfflineRun:
+    """dev with an internal load balancer behind a CloudFront VPC origin."""
+    return _variant("dev", lambda values: values.update({"webstack:edge": {"vpcOrigin": True}}))
