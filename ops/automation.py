@@ -46,15 +46,17 @@ def select(stack: str, *, create: bool = False) -> auto.Stack:
     return auto.select_stack(stack_name=stack, work_dir=str(ROOT))
 
 
+def _packs(policy_pack: Path | None) -> list[str] | None:
+    return [str(policy_pack)] if policy_pack else None
+
+
 def preview(stack: str, *, policy_pack: Path | None = None, on_output: OnOutput | None = None) -> auto.PreviewResult:
     """`pulumi preview`, with the policy pack enforced when given."""
-    packs = [str(policy_pack)] if policy_pack else None
-    return select(stack).preview(policy_packs=packs, on_output=on_output)
+    return select(stack).preview(policy_packs=_packs(policy_pack), on_output=on_output)
 
 
 def up(stack: str, *, policy_pack: Path | None = None, on_output: OnOutput | None = None) -> auto.UpResult:
-    packs = [str(policy_pack)] if policy_pack else None
-    return select(stack, create=True).up(policy_packs=packs, on_output=on_output)
+    return select(stack, create=True).up(policy_packs=_packs(policy_pack), on_output=on_output)
 
 
 def destroy(stack: str, *, on_output: OnOutput | None = None) -> auto.DestroyResult:

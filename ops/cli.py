@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from config.errors import WebstackError
-from config.loader import load_stack_file, read_stack_file
+from config.loader import load_stack_file, parse_config, read_stack_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,8 +35,9 @@ def _plan(args: argparse.Namespace) -> int:
     from ops.manifest import render_text, to_json
 
     path = stack_file(args.stack, args.config)
-    load_stack_file(path)  # bad config stops here, before anything is registered
-    run = run_offline(args.stack, read_stack_file(path))
+    values = read_stack_file(path)
+    parse_config(values, source=str(path))  # bad config stops here, before anything is registered
+    run = run_offline(args.stack, values)
     print(to_json(run) if args.json else render_text(run))
     return 0
 

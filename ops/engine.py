@@ -52,9 +52,6 @@ class OfflineRun:
             raise LookupError(f"expected one {type_} {name or ''}, found {len(found)}")
         return found[0]
 
-    def children(self, parent: Registration) -> list[Registration]:
-        return [r for r in self.registrations if r.parent == parent.urn]
-
 
 def pulumi_config_values(values: Mapping[str, Any]) -> dict[str, str]:
     """Stack config as Pulumi hands it to a program: structured values as JSON text."""

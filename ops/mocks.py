@@ -159,7 +159,7 @@ class AwsMocks(Mocks):
 
     def _extra_outputs(self, args: MockResourceArgs, resource_id: str) -> dict[str, Any]:
         if args.typ == "aws:kms/key:Key":
-            return {"keyId": resource_id, "arn": self._arn(args.typ, resource_id)}
+            return {"keyId": resource_id}
         if args.typ in ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:ec2/securityGroup:SecurityGroup"):
             return {"ownerId": self.account_id}
         return {}
