@@ -50,7 +50,7 @@ def main() -> None:
 def in_process() -> list[tuple[str, float, str]]:
     """The mock engine's own speed: the program run again and again in one warm process."""
     sys.path.insert(0, str(ROOT))
-    from config.loader import read_stack_file
+    from config.stackfile import read_stack_file
     from ops.engine import run_offline
 
     rows = []

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from config.base import PROD, ConfigModel, TierRule, at_least_in
-from config.types import Port
+from config import catalog
+from config.base import PROD, ConfigModel, Rule, TierRule, at_least_in, rule
+from config.types import (
+    Allowed,
+    ImageReference,
+    Port,
+    checked_by,
+    each_entry,
+    image_is_pinned,
+    plain_variable_problem,
+    secret_reference_problem,
+    text_from_plain_scalar,
+)
 
 # CPU units -> memory sizes (MiB) that Fargate accepts for them.
 FARGATE_SIZES: dict[int, tuple[int, ...]] = {
@@ -23,13 +33,6 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     16384: tuple(range(32768, 122881, 8192)),
 }
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Names that almost always carry a secret: such values belong in `secrets`, not in plain text.
-_SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)", re.IGNORECASE)
-_SECRET_ARN = re.compile(
-    r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter/.+)$"
-)
-
 
 class Architecture(StrEnum):
     """CPU architecture of the app tier; arm64 is Graviton, about 20% cheaper."""
@@ -38,46 +41,48 @@ class Architecture(StrEnum):
     X86_64 = "x86_64"
 
 
-def _plain_environment(variables: dict[str, str]) -> dict[str, str]:
-    for name in variables:
-        if not _ENV_NAME.match(name):
-            raise ValueError(f"{name!r} is not a valid environment variable name")
-        if _SECRET_NAME.search(name):
-            raise ValueError(f"{name} looks like a secret; put its Secrets Manager or SSM ARN under `secrets` instead")
-    return variables
+_PINNED = TierRule(
+    PROD,
+    image_is_pinned,
+    "a digest (@sha256:...), a version tag (1.27, v2.3.1-alpine) or a commit-sha tag",
+    "a prod deploy must be reproducible; tags such as latest, stable or main move to new images",
+)
+
+# Environment values are text; an unquoted number keeps its digits, as Pulumi hands top-level values over.
+EnvValue = Annotated[str, BeforeValidator(text_from_plain_scalar)]
 
 
-def _secret_references(references: dict[str, str]) -> dict[str, str]:
-    for name, arn in references.items():
-        if not _ENV_NAME.match(name):
-            raise ValueError(f"{name!r} is not a valid environment variable name")
-        if not _SECRET_ARN.match(arn):
-            raise ValueError(f"{name}: {arn!r} is not a Secrets Manager secret or SSM parameter ARN")
-    return references
+@rule("min_count", "desired_count", "max_count")
+def _counts_in_order(values: AppConfig) -> Iterator[tuple[str, str]]:
+    if values.min_count > values.max_count:
+        yield "min_count", f"{values.min_count} is above compute.maxCount ({values.max_count})"
+    elif not values.min_count <= values.desired_count <= values.max_count:
+        yield (
+            "desired_count",
+            f"{values.desired_count} must be between compute.minCount ({values.min_count}) "
+            f"and compute.maxCount ({values.max_count})",
+        )
 
 
-def _is_pinned(image: str) -> bool:
-    name = image.rsplit("/", 1)[-1]
-    return "@sha256:" in image or (":" in name and not name.endswith(":latest"))
+@rule("environment", "secrets")
+def _plain_or_secret(values: AppConfig) -> Iterator[tuple[str, str]]:
+    overlap = sorted(set(values.environment) & set(values.secrets))
+    if overlap:
+        yield "secrets", f"{', '.join(overlap)} set both as a plain variable and as a secret; keep one"
 
 
 class AppConfig(ConfigModel):
     """What the app tier runs and how it scales, whichever compute kind carries it."""
 
-    image: Annotated[
-        str,
-        AfterValidator(
-            TierRule(PROD, _is_pinned, "a pinned tag or digest (not :latest)", "a prod deploy must be reproducible")
-        ),
-    ] = Field(
+    image: Annotated[ImageReference, AfterValidator(_PINNED)] = Field(
         default="public.ecr.aws/nginx/nginx:stable",
-        pattern=r"^\S+$",
-        description="Container image of the app. Pin a tag or digest in prod.",
+        description="Container image of the app. In prod, pin it by digest, version tag or commit-sha tag.",
     )
     container_port: Port = Field(default=80, description="Port the app listens on inside the container.")
-    health_check_path: str = Field(
+    health_check_path: Annotated[str, Allowed("a URL path starting with /, without spaces")] = Field(
         default="/",
-        pattern=r"^/\S*$",
+        pattern=r"^/[^\s?#]*$",
+        max_length=1024,
         description="Path the load balancer requests; it must answer HTTP 200 without touching dependencies.",
     )
     desired_count: Annotated[int, at_least_in(PROD, 2, "one task or instance is a single point of failure")] = Field(
@@ -96,46 +101,27 @@ class AppConfig(ConfigModel):
         le=3600,
         description="How long the load balancer drains a target before removing it; short keeps deploys fast.",
     )
-    environment: Annotated[dict[str, str], AfterValidator(_plain_environment)] = Field(
+    environment: Annotated[dict[str, EnvValue], each_entry(plain_variable_problem)] = Field(
         default_factory=dict,
+        max_length=200,
         description="Plain environment variables for the app. Names that look like secrets are rejected.",
     )
-    secrets: Annotated[dict[str, str], AfterValidator(_secret_references)] = Field(
+    secrets: Annotated[dict[str, str], each_entry(secret_reference_problem)] = Field(
         default_factory=dict,
-        description="Environment variables filled from Secrets Manager or SSM at start: name -> ARN.",
+        max_length=200,
+        description=(
+            "Environment variables filled from Secrets Manager or SSM at start: name -> ARN of the aws "
+            "partition in the stack's region."
+        ),
     )
 
-    def problems(self) -> Iterator[tuple[str, str]]:
-        if self.min_count > self.max_count:
-            yield "min_count", f"{self.min_count} is above compute.maxCount ({self.max_count})"
-        elif not self.min_count <= self.desired_count <= self.max_count:
-            yield (
-                "desired_count",
-                f"{self.desired_count} must be between compute.minCount ({self.min_count}) "
-                f"and compute.maxCount ({self.max_count})",
-            )
-        overlap = sorted(set(self.environment) & set(self.secrets))
-        if overlap:
-            yield "secrets", f"{', '.join(overlap)} set both as a plain variable and as a secret; keep one"
+    rules: ClassVar[tuple[Rule, ...]] = (_counts_in_order, _plain_or_secret)
 
 
-class FargateConfig(AppConfig):
-    """The app as an ECS Fargate service with a circuit breaker that rolls back failed deploys."""
-
-    kind: Literal["fargate"] = Field(description="`fargate` or `ec2`.")
-    cpu: int = Field(description="Task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384.")
-    memory: int = Field(description="Task memory in MiB; must be a size Fargate accepts for `cpu`.")
-    architecture: Architecture = Field(
-        default=Architecture.ARM64, description="arm64 (Graviton, cheaper) or x86_64; the image must match."
-    )
-    spot: bool = Field(description="Run on Fargate Spot (about 70% cheaper, may be interrupted).")
-
-    def problems(self) -> Iterator[tuple[str, str]]:
-        yield from super().problems()
-        if self.cpu not in FARGATE_SIZES:
-            yield "cpu", f"{self.cpu} is not a Fargate size; use one of {', '.join(map(str, FARGATE_SIZES))}"
-        elif self.memory not in FARGATE_SIZES[self.cpu]:
-            yield "memory", f"{self.memory} MiB does not go with cpu {self.cpu}; {_memory_sizes(self.cpu)}"
+def _fargate_cpu(value: int) -> int:
+    if value not in FARGATE_SIZES:
+        raise ValueError(f"{value} is not a Fargate size; use one of {', '.join(map(str, FARGATE_SIZES))}")
+    return value
 
 
 def _memory_sizes(cpu: int) -> str:
@@ -147,29 +133,40 @@ def _memory_sizes(cpu: int) -> str:
     return f"Fargate accepts {', '.join(map(str, sizes))} MiB"
 
 
-_INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z]+(?P<generation>\d+)(?P<options>[a-z-]*))\.(?P<size>[a-z0-9]+)$")
+@rule("cpu", "memory")
+def _memory_fits_cpu(values: FargateConfig) -> Iterator[tuple[str, str]]:
+    if values.memory not in FARGATE_SIZES[values.cpu]:
+        yield "memory", f"{values.memory} MiB does not go with cpu {values.cpu}; {_memory_sizes(values.cpu)}"
+
+
+class FargateConfig(AppConfig):
+    """The app as an ECS Fargate service with a circuit breaker that rolls back failed deploys."""
+
+    kind: Literal["fargate"] = Field(description="`fargate` or `ec2`.")
+    cpu: Annotated[int, AfterValidator(_fargate_cpu)] = Field(
+        description="Task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384."
+    )
+    memory: int = Field(description="Task memory in MiB; must be a size Fargate accepts for `cpu`.")
+    architecture: Architecture = Field(
+        default=Architecture.ARM64, description="arm64 (Graviton, cheaper) or x86_64; the image must match."
+    )
+    spot: bool = Field(description="Run on Fargate Spot (about 70% cheaper, may be interrupted).")
+
+    rules: ClassVar[tuple[Rule, ...]] = (*AppConfig.rules, _memory_fits_cpu)
 
 
 def instance_architecture(instance_type: str) -> Architecture:
-    """Graviton families carry a `g` after their generation (t4g, m7g, c7gn)."""
-    match = _INSTANCE_TYPE.match(instance_type)
-    assert match, instance_type
-    return Architecture.ARM64 if "g" in match["options"] else Architecture.X86_64
-
-
-def _instance_type(value: str) -> str:
-    if not _INSTANCE_TYPE.match(value):
-        raise ValueError(f"{value!r} is not an EC2 instance type like t4g.small or m7g.large")
-    return value
+    """arm64 for Graviton instance types (t4g, m7g, c7gn, ...), x86_64 for the rest."""
+    return Architecture.ARM64 if catalog.ec2_is_graviton(instance_type) else Architecture.X86_64
 
 
 class Ec2Config(AppConfig):
     """The app on an EC2 Auto Scaling group (IMDSv2, no SSH) with instance refresh on change."""
 
     kind: Literal["ec2"] = Field(description="`fargate` or `ec2`.")
-    instance_type: Annotated[str, AfterValidator(_instance_type)] = Field(
-        description="EC2 instance type; Graviton types (t4g, m7g, ...) run the arm64 AMI."
-    )
+    instance_type: Annotated[
+        str, checked_by(catalog.ec2_instance_type_problem), Allowed("an EC2 instance type, e.g. t4g.small")
+    ] = Field(description="EC2 instance type; Graviton types (t4g, m7g, ...) run the arm64 AMI.")
 
     @property
     def architecture(self) -> Architecture:

@@ -6,25 +6,55 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from config.base import PROD, ConfigModel, at_least_in, required_in
+from config import catalog
+from config.base import PROD, ConfigModel, at_least_in, required_in, rule
+from config.text import quote, words
+from config.types import Allowed, checked_by, text_from_plain_scalar
 
-POSTGRES_MAJOR_VERSIONS = ("14", "15", "16", "17")
+POSTGRES_MAJOR_VERSIONS = tuple(catalog.POSTGRES_MAJOR_VERSIONS)
+
+
+def _major_version(value: str) -> str:
+    if value not in POSTGRES_MAJOR_VERSIONS:
+        raise ValueError(
+            f"{quote(value)} is not a PostgreSQL major version RDS offers; use {words(POSTGRES_MAJOR_VERSIONS)}"
+        )
+    return value
+
+
+@rule("allocated_storage_gb", "max_allocated_storage_gb")
+def _ceiling_above_start(values: PostgresConfig) -> Iterator[tuple[str, str]]:
+    if values.max_allocated_storage_gb < values.allocated_storage_gb:
+        below = f"{values.max_allocated_storage_gb} is below data.postgres.allocatedStorageGb"
+        yield "max_allocated_storage_gb", f"{below} ({values.allocated_storage_gb})"
+
+
+@rule("replicas", "automatic_failover")
+def _failover_needs_replica(values: CacheConfig) -> Iterator[tuple[str, str]]:
+    if values.automatic_failover and values.replicas < 1:
+        yield "automatic_failover", "needs data.cache.replicas of at least 1 (there is nothing to fail over to)"
 
 
 class PostgresConfig(ConfigModel):
     """RDS for PostgreSQL in the isolated subnets; the master password lives in Secrets Manager."""
 
-    instance_class: str = Field(
-        pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="RDS instance class, e.g. db.t4g.micro or db.m7g.large."
-    )
-    engine_version: str = Field(
+    instance_class: Annotated[
+        str,
+        checked_by(catalog.rds_instance_class_problem),
+        Allowed("an RDS instance class for PostgreSQL, e.g. db.t4g.micro"),
+    ] = Field(description="RDS instance class, e.g. db.t4g.micro or db.m7g.large.")
+    engine_version: Annotated[
+        str,
+        BeforeValidator(text_from_plain_scalar),
+        AfterValidator(_major_version),
+        Allowed(words(POSTGRES_MAJOR_VERSIONS)),
+    ] = Field(
         default="16",
-        pattern="^(" + "|".join(POSTGRES_MAJOR_VERSIONS) + ")$",
         description="PostgreSQL major version: "
-        + ", ".join(POSTGRES_MAJOR_VERSIONS)
-        + ". Minor upgrades apply themselves.",
+        + words(POSTGRES_MAJOR_VERSIONS)
+        + ". Minor upgrades apply themselves; raising it is an in-place major upgrade.",
     )
     allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial gp3 storage in GiB (20 or more).")
     max_allocated_storage_gb: int = Field(
@@ -44,10 +74,7 @@ class PostgresConfig(ConfigModel):
     )
     performance_insights: bool = Field(description="Enable Performance Insights (7 days free).")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
-        if self.max_allocated_storage_gb < self.allocated_storage_gb:
-            below = f"{self.max_allocated_storage_gb} is below data.postgres.allocatedStorageGb"
-            yield "max_allocated_storage_gb", f"{below} ({self.allocated_storage_gb})"
+    rules = (_ceiling_above_start,)
 
 
 class CacheEngine(StrEnum):
@@ -62,9 +89,11 @@ class CacheConfig(ConfigModel):
 
     enabled: bool = Field(default=True, description="Create the cache.")
     engine: CacheEngine = Field(default=CacheEngine.VALKEY, description="valkey or redis.")
-    node_type: str = Field(
-        pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$", description="Node type, e.g. cache.t4g.micro or cache.m7g.large."
-    )
+    node_type: Annotated[
+        str,
+        checked_by(catalog.cache_node_type_problem),
+        Allowed("an ElastiCache node type, e.g. cache.t4g.micro"),
+    ] = Field(description="Node type, e.g. cache.t4g.micro or cache.m7g.large.")
     replicas: Annotated[int, at_least_in(PROD, 1, "a cache without a replica loses its data with its node")] = Field(
         ge=0, le=5, description="Read replicas beside the primary (0-5), spread across AZs."
     )
@@ -75,9 +104,7 @@ class CacheConfig(ConfigModel):
         default=True, description="Require TLS between the app and the cache."
     )
 
-    def problems(self) -> Iterator[tuple[str, str]]:
-        if self.automatic_failover and self.replicas < 1:
-            yield "automatic_failover", "needs data.cache.replicas of at least 1 (there is nothing to fail over to)"
+    rules = (_failover_needs_replica,)
 
 
 class SessionsConfig(ConfigModel):
@@ -86,7 +113,7 @@ class SessionsConfig(ConfigModel):
     point_in_time_recovery: Annotated[bool, required_in(PROD, True, "sessions must survive a bad write")] = Field(
         description="Continuous backups with 35 days of point-in-time recovery."
     )
-    ttl_attribute: str = Field(
+    ttl_attribute: Annotated[str, Allowed("1-255 letters, digits or _, not starting with a digit")] = Field(
         default="expiresAt",
         pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
         description="Attribute holding each item's expiry (epoch seconds).",

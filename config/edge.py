@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from config.base import PROD, ConfigModel, required_in
-from config.types import DomainName, HostedZoneId
+from config.base import PROD, ConfigModel, TierRule, required_in, rule
+from config.types import Allowed, DomainName, HostedZoneId
 
 
 class PriceClass(StrEnum):
@@ -39,20 +39,44 @@ class StaticAssetsConfig(ConfigModel):
     """A private S3 bucket served by CloudFront through Origin Access Control."""
 
     enabled: bool = Field(default=True, description="Serve `pathPattern` from a private S3 bucket.")
-    path_pattern: str = Field(
+    path_pattern: Annotated[str, Allowed("a CloudFront path pattern starting with /, e.g. /static/*")] = Field(
         default="/static/*",
         pattern=r"^/[A-Za-z0-9_\-./*]*$",
+        max_length=255,
         description="CloudFront path pattern routed to the bucket.",
     )
+
+
+@rule("domain_name", "hosted_zone_id", "hosted_zone_name")
+def _zone_holds_domain(values: EdgeConfig) -> Iterator[tuple[str, str]]:
+    if values.domain_name:
+        for name in ("hosted_zone_id", "hosted_zone_name"):
+            if getattr(values, name) is None:
+                yield name, "required when edge.domainName is set (the certificate is validated in that zone)"
+    elif values.hosted_zone_id or values.hosted_zone_name:
+        yield "domain_name", "required when a hosted zone is set; set it or remove edge.hostedZoneId/hostedZoneName"
+    zone = values.hosted_zone_name
+    if values.domain_name and zone and not (values.domain_name == zone or values.domain_name.endswith("." + zone)):
+        yield "domain_name", f"{values.domain_name} is not inside the hosted zone {zone} (edge.hostedZoneName)"
 
 
 class EdgeConfig(ConfigModel):
     """What stands between users and the load balancer."""
 
-    domain_name: DomainName | None = Field(
+    domain_name: Annotated[
+        DomainName | None,
+        AfterValidator(
+            TierRule(
+                PROD,
+                lambda value: value is not None,
+                "set",
+                "prod serves HTTPS end to end, which needs a certificate for a name of yours",
+            )
+        ),
+    ] = Field(
         default=None,
         description=(
-            "The site's name, e.g. app.example.com. Unset: the site is served on CloudFront's own "
+            "The site's name, e.g. app.example.com. Unset (not in prod): the site is served on CloudFront's own "
             "*.cloudfront.net name and no certificate or DNS record is made."
         ),
     )
@@ -78,13 +102,4 @@ class EdgeConfig(ConfigModel):
         ),
     )
 
-    def problems(self) -> Iterator[tuple[str, str]]:
-        if self.domain_name:
-            for name in ("hosted_zone_id", "hosted_zone_name"):
-                if getattr(self, name) is None:
-                    yield name, "required when edge.domainName is set (the certificate is validated in that zone)"
-        elif self.hosted_zone_id or self.hosted_zone_name:
-            yield "domain_name", "required when a hosted zone is set; set it or remove edge.hostedZoneId/hostedZoneName"
-        zone = self.hosted_zone_name
-        if self.domain_name and zone and not (self.domain_name == zone or self.domain_name.endswith("." + zone)):
-            yield "domain_name", f"{self.domain_name} is not inside the hosted zone {zone} (edge.hostedZoneName)"
+    rules = (_zone_holds_domain,)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from config.text import printable
+
 
 class WebstackError(Exception):
     """Base of every error webstack raises on purpose. Exit code 1 unless a subclass says."""
@@ -24,7 +26,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
+        # Keys and values come from the stack file: never let them reach a terminal raw.
+        return f"{printable(self.key)}: {printable(self.message)}"
 
 
 class ConfigError(WebstackError):
@@ -36,7 +39,7 @@ class ConfigError(WebstackError):
         self.source = source
         self.problems = tuple(problems)
         count = len(self.problems)
-        lines = [f"{source}: {count} configuration problem{'s' if count != 1 else ''}:"]
+        lines = [f"{printable(source)}: {count} configuration problem{'s' if count != 1 else ''}:"]
         lines += [f"  - {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
 

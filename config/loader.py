@@ -14,15 +14,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails
 
-from config.base import TIER, render
-from config.errors import ConfigError, Problem, StackFileError
+from config.errors import ConfigError, Problem
 from config.presets import apply_preset
 from config.stack import StackConfig
-from config.types import Environment
+from config.stackfile import read_stack_file
+from config.text import printable, quote, words
+from config.types import Allowed, Environment
 
 NAMESPACE = "webstack"
 REGION_KEY = "aws:region"
@@ -32,27 +33,7 @@ ENGINE_NAMESPACES = ("pulumi",)
 
 def load_stack_file(path: Path) -> StackConfig:
     """Validate the `config:` block of a Pulumi.<stack>.yaml file."""
-    return parse_config(read_stack_file(path), source=str(path))
-
-
-def read_stack_file(path: Path) -> dict[str, Any]:
-    """The raw `config:` mapping of a stack file, keys namespaced as Pulumi writes them."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StackFileError(f"{path}: no such stack file; create it or pass --config FILE") from None
-    except yaml.YAMLError as error:
-        raise StackFileError(f"{path}: not valid YAML: {error}") from None
-    if document is None:
-        document = {}
-    if not isinstance(document, Mapping) or not isinstance(document.get("config", {}), Mapping):
-        raise StackFileError(f"{path}: expected a mapping with a `config:` block of `webstack:` keys")
-    unexpected = sorted(set(document) - {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
-    if unexpected:
-        raise StackFileError(
-            f"{path}: unknown top-level key(s) {', '.join(unexpected)}; stack settings go under `config:`"
-        )
-    return dict(document.get("config") or {})
+    return parse_config(read_stack_file(path), source=printable(str(path)))
 
 
 def load_pulumi_config() -> StackConfig:
@@ -103,12 +84,22 @@ def parse_config(values: Mapping[str, Any], *, source: str = "stack configuratio
     tier = _tier(settings.get("environment"))
     document = apply_preset(tier or Environment.DEV, settings)
     try:
-        config = StackConfig.model_validate(document, context={TIER: tier})
+        config = StackConfig.model_validate(document)
     except ValidationError as error:
         problems += [_problem(detail) for detail in error.errors(include_url=False)]
     if problems:
         raise ConfigError(source, problems)
     return config
+
+
+def revalidated(config: StackConfig) -> StackConfig:
+    """`config` checked against every rule again, or a ConfigError: the model may have been changed since."""
+    try:
+        return StackConfig.model_validate(config.model_dump(mode="json", by_alias=True))
+    except ValidationError as error:
+        raise ConfigError(
+            "stack configuration", [_problem(detail) for detail in error.errors(include_url=False)]
+        ) from None
 
 
 def _tier(value: object) -> Environment | None:
@@ -118,24 +109,85 @@ def _tier(value: object) -> Environment | None:
         return None
 
 
+# Pydantic's own messages, said in words: {allowed} is the field's `Allowed` text, {got} the quoted input.
+_IN_WORDS: dict[str, str] = {
+    "missing": "required",
+    "string_type": "must be text; got {got}",
+    "int_type": "must be a whole number; got {got}",
+    "int_parsing": "must be a whole number; got {got}",
+    "int_from_float": "must be a whole number; got {got}",
+    "bool_type": "must be true or false; got {got}",
+    "bool_parsing": "must be true or false; got {got}",
+    "greater_than_equal": "must be at least {ge}; got {got}",
+    "less_than_equal": "must be at most {le}; got {got}",
+    "greater_than": "must be more than {gt}; got {got}",
+    "less_than": "must be less than {lt}; got {got}",
+    "string_too_short": "must be at least {min_length} characters; got {length}",
+    "string_too_long": "must be at most {max_length} characters; got {length}",
+    "too_long": "may have at most {max_length} entries; got {actual_length}",
+    "too_short": "needs at least {min_length} entries; got {actual_length}",
+    "string_pattern_mismatch": "must be {allowed}; got {got}",
+    "enum": "must be {expected}; got {got}",
+    "literal_error": "must be {expected}; got {got}",
+    "dict_type": "must be a mapping of keys (an indented block of `key: value` lines); got {got}",
+    "model_type": "must be a mapping of keys (an indented block of `key: value` lines); got {got}",
+    "model_attributes_type": "must be a mapping of keys (an indented block of `key: value` lines); got {got}",
+    "list_type": "must be a list (`[a, b]` or lines starting with `- `); got {got}",
+    "union_tag_not_found": "needs `kind`: fargate or ec2",
+}
+# Messages our own validators wrote: already in words.
+_OWN_MESSAGES = {"tier_rule", "cross_field", "value_error", "entry"}
+
+
 def _problem(detail: ErrorDetails) -> Problem:
-    parts, model = _walk(detail["loc"])
-    key = REGION_KEY if parts == ["region"] else f"{NAMESPACE}:" + ".".join(parts)
     kind = detail["type"]
+    # An unknown key is reported as the user wrote it, even when it is a field's Python name.
+    parts, model, field = _walk(detail["loc"], as_written=kind == "extra_forbidden")
+    key = REGION_KEY if parts == ["region"] else f"{NAMESPACE}:" + ".".join(parts)
     if kind == "extra_forbidden":
         return Problem(key, _unknown_key(parts[-1], model))
-    if kind == "missing":
-        return Problem(key, "required")
     if kind == "union_tag_invalid":
         # Pydantic reports a bad `kind` at its section; the key at fault is the tag itself.
         context = detail.get("ctx", {})
-        field = context["discriminator"].strip("'")
+        field_name = context["discriminator"].strip("'")
         tags = " or ".join(tag.strip(" '") for tag in context["expected_tags"].split(","))
-        return Problem(f"{key}.{field}", f"must be {tags}; got {context['tag']}")
-    message = detail["msg"].removeprefix("Value error, ")
-    if kind not in {"tier_rule", "cross_field", "value_error"}:
-        message += f" (got {render(detail['input'])})" if not isinstance(detail["input"], Mapping) else ""
-    return Problem(key, message)
+        return Problem(f"{key}.{field_name}", f"must be {tags}; got {quote(context['tag'])}")
+    if kind in _OWN_MESSAGES:
+        return Problem(key, detail["msg"].removeprefix("Value error, "))
+    if kind in ("too_short", "too_long") and isinstance(detail["input"], str):
+        kind = f"string_{kind}"  # a length constraint on text: say characters, not entries
+    if kind == "string_too_short" and detail["input"] == "":
+        return Problem(key, "must not be empty")
+    template = _IN_WORDS.get(kind)
+    if template is None:
+        return Problem(key, f"{detail['msg']}; got {quote(detail['input'])}")
+    context = {name: value for name, value in detail.get("ctx", {}).items()}
+    if "expected" in context:
+        context["expected"] = words(
+            part.strip(" '") for part in str(context["expected"]).replace(" or ", ", ").split(",")
+        )
+    value = detail["input"]
+    context["got"] = quote(value) + _quoting_hint(kind, value)
+    context["length"] = f"{len(value)} characters" if isinstance(value, str) else ""
+    context["allowed"] = _allowed(field) or "in the allowed form"
+    return Problem(key, template.format(**context))
+
+
+def _quoting_hint(kind: str, value: object) -> str:
+    """When YAML typed a value the field wants as text, say how to keep it text."""
+    if kind == "string_type" and isinstance(value, int | float | bool):
+        return " (YAML typed it; put the value in quotes)"
+    return ""
+
+
+def _allowed(field: Any) -> str | None:
+    """The `Allowed` text of a field or of its type, if it has one."""
+    if field is None:
+        return None
+    for marker in (*getattr(field, "metadata", ()), *typing.get_args(getattr(field, "annotation", None))):
+        if isinstance(marker, Allowed):
+            return marker.text
+    return None
 
 
 def _unknown_key(key: str, model: type[BaseModel] | None) -> str:
@@ -144,21 +196,29 @@ def _unknown_key(key: str, model: type[BaseModel] | None) -> str:
     allowed = [field.alias or name for name, field in model.model_fields.items()]
     if model is StackConfig:
         allowed = [name for name in allowed if name != "region"]
-    guess = difflib.get_close_matches(key, allowed, n=1)
-    hint = f"did you mean {guess[0]}? " if guess else ""
+    if to_camel(key) in allowed and to_camel(key) != key:
+        hint = f"write it as {to_camel(key)} (config keys are camelCase); "
+    else:
+        guess = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean {guess[0]}? " if guess else ""
     return f"unknown key; {hint}allowed here: {', '.join(allowed)}"
 
 
-def _walk(loc: tuple[int | str, ...]) -> tuple[list[str], type[BaseModel] | None]:
-    """The config key parts of a pydantic error location, and the model that holds the last one.
+def _walk(loc: tuple[int | str, ...], *, as_written: bool = False) -> tuple[list[str], type[BaseModel] | None, Any]:
+    """The config key parts of a pydantic error location, the model that holds the last one, and its field.
 
     Discriminated unions put the chosen tag (`fargate`) in the location; it is not a key.
     """
     parts: list[str] = []
     model: type[BaseModel] | None = StackConfig
     holder: type[BaseModel] | None = StackConfig
+    field: Any = None
     members: dict[str, type[BaseModel]] = {}
-    for part in loc:
+    for index, part in enumerate(loc):
+        if as_written and index == len(loc) - 1:
+            holder = model
+            parts.append(str(part))
+            break
         if isinstance(part, str) and part in members:
             model, members = members[part], {}
             continue
@@ -169,20 +229,21 @@ def _walk(loc: tuple[int | str, ...]) -> tuple[list[str], type[BaseModel] | None
         key, field = _field(model, part)
         parts.append(key)
         model, members = None, {}
-        if field is not None:
-            candidates = [arg for arg in typing.get_args(field) or (field,) if _is_model(arg)]
+        annotation = field.annotation if field is not None else None
+        if annotation is not None:
+            candidates = [arg for arg in typing.get_args(annotation) or (annotation,) if _is_model(arg)]
             if len(candidates) == 1:
                 model = candidates[0]
             elif candidates:
                 members = {_tag(candidate): candidate for candidate in candidates}
-    return parts, holder
+    return parts, holder, field
 
 
 def _field(model: type[BaseModel] | None, key: str) -> tuple[str, Any]:
-    """The config spelling of a key (errors on defaults carry the Python name) and its type."""
+    """The config spelling of a key (errors on defaults carry the Python name) and its field."""
     for name, field in (model.model_fields if model else {}).items():
         if key in (name, field.alias):
-            return field.alias or name, field.annotation
+            return field.alias or name, field
     return key, None
 
 

@@ -7,12 +7,12 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from config.base import PROD, ConfigModel, one_of_in, required_in
-from config.types import Cidr, Environment, LogRetentionDays, SubnetMask
+from config.base import PROD, ConfigModel, at_least_in, one_of_in, required_in, rule
+from config.types import AvailabilityZoneId, Cidr, Environment, LogRetentionDays, SubnetMask
 
 
 class NatGateways(StrEnum):
@@ -40,22 +40,34 @@ class SubnetLayout:
     blocks: dict[SubnetTier, tuple[str, ...]]
 
 
-def subnet_layout(cidr: str, az_count: int, masks: dict[SubnetTier, int]) -> SubnetLayout:
-    """Carve `cidr` into one equal block per AZ, and each AZ block into the three tiers.
+# The most AZs a stack may span. Each AZ owns a fixed slot of the VPC range sized for this many,
+# so adding an AZ later only adds subnets and never moves an existing one.
+MAX_AVAILABILITY_ZONES = 6
 
-    Tiers are placed largest first, so every block is aligned without gaps. Raises
-    ValueError, naming the sizes, when the tiers do not fit in an AZ's block.
+
+def az_slot_mask(vpc_prefix: int) -> int:
+    """Mask of each AZ's slot: the VPC split into the power of two that holds MAX_AVAILABILITY_ZONES slots."""
+    return vpc_prefix + math.ceil(math.log2(MAX_AVAILABILITY_ZONES))
+
+
+def subnet_layout(cidr: str, az_count: int, masks: dict[SubnetTier, int]) -> SubnetLayout:
+    """AZ `i` takes slot `i` of the VPC range, whatever the AZ count; each slot holds the three tiers.
+
+    Tiers are placed largest first, so every subnet is aligned without gaps. Raises
+    ValueError, naming the sizes, when the tiers do not fit in a slot.
     """
     vpc = ipaddress.IPv4Network(cidr)
-    az_mask = vpc.prefixlen + math.ceil(math.log2(az_count))
+    az_mask = az_slot_mask(vpc.prefixlen)
     too_wide = [tier.value for tier, mask in masks.items() if mask < az_mask]
     needed = sum(2 ** (32 - mask) for mask in masks.values())
     available = 2 ** (32 - az_mask) if az_mask <= 32 else 0
     if too_wide or needed > available:
         wanted = " + ".join(f"{tier.value} /{mask}" for tier, mask in masks.items())
         raise ValueError(
-            f"{cidr} is too small: {az_count} AZs get a /{az_mask} each ({available} addresses), "
-            f"but each AZ's subnets ({wanted}) need {needed}; use a larger cidr or smaller subnet masks"
+            f"{cidr} is too small: each AZ gets a fixed /{az_mask} slot ({available} addresses, room for "
+            f"{MAX_AVAILABILITY_ZONES} AZs so adding one never moves a subnet), but each AZ's subnets ({wanted}) "
+            f"need {needed}; use a larger cidr (a smaller mask number, e.g. /16) or smaller subnets "
+            "(larger mask numbers, e.g. privateSubnetMask: 22)"
         )
     order = sorted(masks, key=lambda tier: masks[tier])
     blocks: dict[SubnetTier, list[str]] = {tier: [] for tier in SubnetTier}
@@ -68,28 +80,85 @@ def subnet_layout(cidr: str, az_count: int, masks: dict[SubnetTier, int]) -> Sub
     return SubnetLayout(az_mask, dict(masks), {tier: tuple(cidrs) for tier, cidrs in blocks.items()})
 
 
+class TrafficType(StrEnum):
+    """Which flows the flow log records."""
+
+    ALL = "ALL"
+    ACCEPT = "ACCEPT"
+    REJECT = "REJECT"
+
+
 class FlowLogsConfig(ConfigModel):
     """VPC flow logs to CloudWatch Logs, encrypted with the environment's KMS key."""
 
     enabled: Annotated[bool, required_in(PROD, True, "network forensics need a record of every flow")] = Field(
         description="Record VPC flow logs. Always on in prod."
     )
-    retention_days: LogRetentionDays = Field(description="Days CloudWatch keeps the flow logs.")
-    traffic_type: str = Field(
-        default="ALL",
-        pattern="^(ALL|ACCEPT|REJECT)$",
-        description="Which flows to record: ALL, ACCEPT or REJECT.",
+    retention_days: Annotated[
+        LogRetentionDays, at_least_in(PROD, 365, "an incident is often found months after it began")
+    ] = Field(description="Days CloudWatch keeps the flow logs (at least 365 in prod).")
+    traffic_type: TrafficType = Field(
+        default=TrafficType.ALL, description="Which flows to record: ALL, ACCEPT or REJECT."
     )
+
+
+def _masks(values: Any) -> dict[SubnetTier, int]:
+    return {
+        SubnetTier.PRIVATE: values.private_subnet_mask,
+        SubnetTier.PUBLIC: values.public_subnet_mask,
+        SubnetTier.ISOLATED: values.isolated_subnet_mask,
+    }
+
+
+@rule("cidr", "availability_zones", "public_subnet_mask", "private_subnet_mask", "isolated_subnet_mask")
+def _layout_fits(values: NetworkConfig) -> Iterator[tuple[str, str]]:
+    try:
+        subnet_layout(values.cidr, values.availability_zones, _masks(values))
+    except ValueError as error:
+        yield "cidr", str(error)
+
+
+@rule("availability_zones", "availability_zone_ids")
+def _one_id_per_zone(values: NetworkConfig) -> Iterator[tuple[str, str]]:
+    ids = values.availability_zone_ids
+    if ids is None:
+        return
+    repeated = sorted({zone for zone in ids if ids.count(zone) > 1})
+    if repeated:
+        yield "availability_zone_ids", f"{', '.join(repeated)} listed more than once; each AZ once"
+    elif len(ids) != values.availability_zones:
+        yield (
+            "availability_zone_ids",
+            f"lists {len(ids)} zone ids but network.availabilityZones is {values.availability_zones}; "
+            "set both to the same count",
+        )
 
 
 class NetworkConfig(ConfigModel):
     """One VPC per environment across 2-6 AZs, with public, private and isolated subnet tiers."""
 
-    cidr: Cidr = Field(description="The VPC's IPv4 range. Give each environment its own so they can be peered.")
+    cidr: Cidr = Field(
+        description=(
+            "The VPC's IPv4 range. Give each environment its own so they can be peered. Each AZ takes a fixed "
+            "eighth of it, so the range never has to be re-carved when an AZ is added."
+        )
+    )
     availability_zones: int = Field(
         ge=2,
-        le=6,
-        description="How many AZs the subnets span (2-6). The load balancer needs 2; prod presets 3.",
+        le=MAX_AVAILABILITY_ZONES,
+        description=(
+            "How many AZs the subnets span (2-6). The load balancer needs 2; prod presets 3. Raising it later only "
+            "adds subnets; lowering it removes the last AZ's subnets."
+        ),
+    )
+    availability_zone_ids: list[AvailabilityZoneId] | None = Field(
+        default=None,
+        description=(
+            "Pin the AZs by zone id (e.g. [euw1-az1, euw1-az2, euw1-az3]); one per AZ, in order. Zone ids name "
+            "the same AZ in every account, zone names do not. Unset: the region's first AZs by name, chosen "
+            "without regard to their current state, so an AZ outage never changes them. To add an AZ, append "
+            "its id; never reorder."
+        ),
     )
     public_subnet_mask: SubnetMask = Field(default=24, description="Mask of each public subnet (load balancer, NAT).")
     private_subnet_mask: SubnetMask = Field(default=20, description="Mask of each private subnet (the app tier).")
@@ -122,17 +191,6 @@ class NetworkConfig(ConfigModel):
 
     def layout(self) -> SubnetLayout:
         """The subnet CIDRs this config yields (validated to fit)."""
-        return subnet_layout(self.cidr, self.availability_zones, self._masks())
+        return subnet_layout(self.cidr, self.availability_zones, _masks(self))
 
-    def _masks(self) -> dict[SubnetTier, int]:
-        return {
-            SubnetTier.PRIVATE: self.private_subnet_mask,
-            SubnetTier.PUBLIC: self.public_subnet_mask,
-            SubnetTier.ISOLATED: self.isolated_subnet_mask,
-        }
-
-    def problems(self) -> Iterator[tuple[str, str]]:
-        try:
-            self.layout()
-        except ValueError as error:
-            yield "cidr", str(error)
+    rules = (_layout_fits, _one_id_per_zone)

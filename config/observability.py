@@ -6,14 +6,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from config.base import PROD, ConfigModel, required_in
+from config.base import PROD, ConfigModel, at_least_in, required_in
 from config.types import Email, LogRetentionDays
 
 
 class ObservabilityConfig(ConfigModel):
     """CloudWatch logs, alarms to SNS, a dashboard, access logs and an AWS Budgets alert."""
 
-    log_retention_days: LogRetentionDays = Field(description="Days CloudWatch keeps the app's logs.")
+    log_retention_days: Annotated[
+        LogRetentionDays, at_least_in(PROD, 30, "a prod incident must be traceable for at least a month")
+    ] = Field(description="Days CloudWatch keeps the app's logs (at least 30 in prod).")
     alarm_emails: list[Email] = Field(
         default_factory=list,
         max_length=10,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
+from config import catalog
 from config.base import PROD, ConfigModel, TierRule
 from config.compute import ComputeConfig
 from config.data import DataConfig
 from config.edge import EdgeConfig
 from config.network import NetworkConfig
 from config.observability import ObservabilityConfig
+from config.scope import StackScope, stack_scope
 from config.types import AwsAccountId, AwsRegion, Environment, Name, TagKey, TagValue
 
 # Tags webstack sets on every resource through the providers' default tags.
@@ -26,8 +30,26 @@ def _own_tags(tags: dict[str, str]) -> dict[str, str]:
     return tags
 
 
+def scope_of(values: Mapping[str, Any]) -> StackScope:
+    """The tier and region a stack's values name, each None when it is not a valid one."""
+    environment = values.get("environment")
+    region = values.get("region")
+    return StackScope(
+        environment=Environment(environment) if environment in tuple(Environment) else None,
+        region=region if isinstance(region, str) and catalog.region_problem(region) is None else None,
+    )
+
+
 class StackConfig(ConfigModel):
-    """A whole environment; build it with `config.parse_config`, which applies the tier's presets and rules."""
+    """A whole environment: every `webstack:` key of a stack file, and `aws:region`.
+
+    `config.parse_config` fills in the tier's presets. The tier's rules hold however the model
+    is validated, because it binds its own tier and region while its sections validate.
+    """
+
+    @classmethod
+    def _enter_scope(cls, data: Any) -> AbstractContextManager[None]:
+        return stack_scope(scope_of(data)) if isinstance(data, Mapping) else nullcontext()
 
     environment: Environment = Field(description="Environment tier: dev, stage or prod. Picks every default below.")
     region: AwsRegion = Field(

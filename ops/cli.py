@@ -13,9 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from config.errors import WebstackError
-from config.loader import load_stack_file, parse_config, read_stack_file
+from config.loader import load_stack_file, parse_config
+from config.stackfile import read_stack_file
+from config.text import printable
 
 ROOT = Path(__file__).resolve().parent.parent
+# Not taken from __doc__: `python -OO` strips docstrings.
+DESCRIPTION = "Validate and plan a stack offline, deploy it through Pulumi, regenerate the docs."
 
 
 def stack_file(stack: str, override: str | None) -> Path:
@@ -36,8 +40,8 @@ def _plan(args: argparse.Namespace) -> int:
 
     path = stack_file(args.stack, args.config)
     values = read_stack_file(path)
-    parse_config(values, source=str(path))  # bad config stops here, before anything is registered
-    run = run_offline(args.stack, values)
+    parse_config(values, source=printable(str(path)))  # bad config stops here, before anything is registered
+    run = run_offline(args.stack, values, preview=args.preview)
     print(to_json(run) if args.json else render_text(run))
     return 0
 
@@ -74,7 +78,7 @@ def _deploy(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m ops", description=__doc__.splitlines()[0])
+    root = argparse.ArgumentParser(prog="python -m ops", description=DESCRIPTION)
     root.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -87,6 +91,11 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("stack", metavar="STACK")
     plan.add_argument("--config", metavar="FILE", help="plan this stack file instead (review a proposed config)")
     plan.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    plan.add_argument(
+        "--preview",
+        action="store_true",
+        help="run as `pulumi preview` would: computed outputs unknown (what a pull-request check sees)",
+    )
     plan.set_defaults(handler=_plan)
 
     for name, summary in (

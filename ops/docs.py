@@ -17,10 +17,11 @@ from annotated_types import Ge, Le, MaxLen
 from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 
-from config.base import TierRule, render
+from config.base import TierRule
 from config.compute import Ec2Config, FargateConfig
 from config.loader import parse_config
 from config.stack import StackConfig
+from config.text import yaml_text
 from config.types import Allowed, Environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,15 +29,20 @@ REFERENCE = ROOT / "docs" / "config.md"
 
 # Just enough of a stack for each tier to validate; every other value comes from the preset.
 _REQUIRED = {"aws:region": "eu-west-1", "webstack:owner": "team", "webstack:costCenter": "cc"}
-_PROD_ONLY = {"webstack:accountId": "111111111111"}
+_PROD_ONLY = {
+    "webstack:accountId": "111111111111",
+    "webstack:edge": {"domainName": "app.example.com", "hostedZoneId": "Z0123456789", "hostedZoneName": "example.com"},
+    "webstack:compute": {"image": "public.ecr.aws/nginx/nginx:1.27"},
+}
 
 
 def _tier_defaults(kind: str) -> dict[Environment, StackConfig]:
     configs = {}
     for tier in Environment:
-        values: dict[str, Any] = {**_REQUIRED, "webstack:environment": tier.value, "webstack:compute": {"kind": kind}}
+        values: dict[str, Any] = {**_REQUIRED, "webstack:environment": tier.value}
         if tier is Environment.PROD:
             values.update(_PROD_ONLY)
+        values["webstack:compute"] = {**values.get("webstack:compute", {}), "kind": kind}
         configs[tier] = parse_config(values, source=f"{tier.value} preset")
     return configs
 
@@ -89,14 +95,14 @@ def _value(config: BaseModel | None, name: str) -> str:
     value = getattr(config, name)
     if isinstance(value, dict | list) and not value:
         return "(none)"
-    return f"`{render(value)}`"
+    return f"`{yaml_text(value)}`"
 
 
 def _defaults(model: type[BaseModel], name: str, configs: dict[Environment, BaseModel | None]) -> str:
     field = model.model_fields[name]
     if model is StackConfig:
         # Top-level keys have no presets: they are either required or have one default for every tier.
-        return "required" if field.is_required() else f"`{render(field.get_default(call_default_factory=True))}`"
+        return "required" if field.is_required() else f"`{yaml_text(field.get_default(call_default_factory=True))}`"
     return " \\| ".join(_value(configs[tier], name) for tier in Environment)
 
 

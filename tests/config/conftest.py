@@ -6,6 +6,7 @@ one key with `put` and reads what `parse_config` said about it with `rejected`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,12 @@ import pytest
 from config import ConfigError, parse_config
 
 MINIMAL = {"aws:region": "eu-west-1", "webstack:owner": "platform-team", "webstack:costCenter": "engineering"}
+# What prod needs beyond the preset: an account to pin, a domain for HTTPS end to end, a pinned image.
+PROD_REQUIRED = {
+    "webstack:accountId": "123456789012",
+    "webstack:edge": {"domainName": "app.example.com", "hostedZoneId": "Z0123456789", "hostedZoneName": "example.com"},
+    "webstack:compute": {"image": "public.ecr.aws/nginx/nginx:1.27"},
+}
 
 
 def _put(values: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
@@ -45,7 +52,7 @@ def minimal() -> Callable[[str], dict[str, Any]]:
     def build(tier: str) -> dict[str, Any]:
         values: dict[str, Any] = {**MINIMAL, "webstack:environment": tier}
         if tier == "prod":
-            values["webstack:accountId"] = "123456789012"
+            values.update(copy.deepcopy(PROD_REQUIRED))
         return values
 
     return build

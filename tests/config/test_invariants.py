@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
-from config import Environment, parse_config
+from config import ConfigError, Environment, StackConfig, parse_config
 from config.network import NatGateways
 
 # (config path, a value prod must refuse, the key the problem names, a fragment of the reason it gives)
@@ -128,3 +129,84 @@ def test_dev_accepts_no_nat_gateways(dev_values, put):
     config = parse_config(put(dev_values, "network.natGateways", "none"))
 
     assert config.network.nat_gateways is NatGateways.NONE
+
+
+# -- the rules hold however the config is built ----------------------------------------------------
+
+
+def prod_document(prod_values):
+    """A full prod config as an Automation API caller might build it: presets applied, no loader."""
+    from config.loader import parse_config
+
+    return parse_config(prod_values).model_dump(mode="json", by_alias=True)
+
+
+def test_prod_rules_hold_for_model_validate_without_the_loader(prod_values):
+    document = prod_document(prod_values)
+    document["data"]["postgres"]["multiAz"] = False
+    document["network"]["natGateways"] = "none"
+
+    with pytest.raises(ValidationError) as caught:
+        StackConfig.model_validate(document)
+
+    failed = {error["loc"] for error in caught.value.errors()}
+    assert ("data", "postgres", "multiAz") in failed
+    assert ("network", "natGateways") in failed
+
+
+def test_the_same_document_in_dev_is_accepted_by_model_validate(prod_values):
+    document = prod_document(prod_values)
+    document.update(environment="dev")
+    document["data"]["postgres"]["multiAz"] = False
+
+    assert StackConfig.model_validate(document).data.postgres.multi_az is False
+
+
+def test_a_config_changed_after_validation_is_checked_again_before_anything_is_built(prod_values):
+    from config.loader import parse_config, revalidated
+
+    config = parse_config(prod_values)
+    postgres = config.data.postgres.model_copy(update={"multi_az": False})
+    weakened = config.model_copy(update={"data": config.data.model_copy(update={"postgres": postgres})})
+
+    with pytest.raises(ConfigError) as caught:
+        revalidated(weakened)
+
+    assert [problem.key for problem in caught.value.problems] == ["webstack:data.postgres.multiAz"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key", "reason"),
+    [
+        ("edge", {}, "webstack:edge.domainName", "prod serves HTTPS end to end"),
+        ("network.flowLogs.retentionDays", 180, "webstack:network.flowLogs.retentionDays", "must be at least 365"),
+        ("observability.logRetentionDays", 14, "webstack:observability.logRetentionDays", "must be at least 30"),
+        ("compute.image", "public.ecr.aws/nginx/nginx:stable", "webstack:compute.image", "tags such as latest"),
+        ("compute.image", "ghcr.io/acme/app:main", "webstack:compute.image", "a version tag"),
+        ("compute.image", "ghcr.io/acme/app:edge", "webstack:compute.image", "a version tag"),
+    ],
+)
+def test_prod_cross_section_rules(prod_values, put, rejected, path, value, key, reason):
+    if path == "edge":
+        prod_values["webstack:edge"] = value
+    else:
+        put(prod_values, path, value)
+
+    problems = rejected(prod_values)
+
+    assert reason in problems[key]
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "public.ecr.aws/nginx/nginx:1.27",
+        "ghcr.io/acme/app:v2.3.1-alpine",
+        "ghcr.io/acme/app:2024.10.01",
+        "ghcr.io/acme/app:3f2c1ab",
+        "ghcr.io/acme/app@sha256:" + "a" * 64,
+        "registry.example.com:5000/team/app:1.0",
+    ],
+)
+def test_prod_accepts_images_pinned_by_version_sha_or_digest(prod_values, put, image):
+    assert parse_config(put(prod_values, "compute.image", image)).compute.image == image

@@ -59,7 +59,7 @@ def test_unknown_environment_lists_the_tiers(dev_values, rejected):
 
     problems = rejected(dev_values)
 
-    assert problems == {"webstack:environment": "Input should be 'dev', 'stage' or 'prod' (got production)"}
+    assert problems == {"webstack:environment": "must be dev, stage or prod; got 'production'"}
 
 
 def test_environment_picks_the_tier(dev_values):
@@ -93,8 +93,9 @@ def test_unknown_network_key_suggests_nat_gateways(dev_values, put, rejected):
     problems = rejected(put(dev_values, "network.natGatway", "single"))
 
     assert problems == {
-        "webstack:network.natGatway": "unknown key; did you mean natGateways? allowed here: cidr, availabilityZones, "
-        "publicSubnetMask, privateSubnetMask, isolatedSubnetMask, natGateways, interfaceEndpoints, flowLogs"
+        "webstack:network.natGatway": "unknown key; did you mean natGateways? allowed here: cidr, "
+        "availabilityZones, availabilityZoneIds, publicSubnetMask, privateSubnetMask, isolatedSubnetMask, natGateways, "
+        "interfaceEndpoints, flowLogs"
     }
 
 
@@ -124,7 +125,7 @@ def test_unknown_key_inside_ec2_compute_lists_ec2_fields(dev_values, rejected):
 def test_unknown_compute_kind_is_reported_at_kind(dev_values, put, rejected):
     problems = rejected(put(dev_values, "compute.kind", "lambda"))
 
-    assert problems == {"webstack:compute.kind": "must be fargate or ec2; got lambda"}
+    assert problems == {"webstack:compute.kind": "must be fargate or ec2; got 'lambda'"}
 
 
 def test_section_that_is_not_a_mapping_is_rejected(dev_values, rejected):
@@ -132,7 +133,9 @@ def test_section_that_is_not_a_mapping_is_rejected(dev_values, rejected):
 
     problems = rejected(dev_values)
 
-    assert "valid dictionary" in problems["webstack:network"]
+    assert problems["webstack:network"] == (
+        "must be a mapping of keys (an indented block of `key: value` lines); got '10.10.0.0/16'"
+    )
 
 
 # --- every problem at once -------------------------------------------------------------------------------------
@@ -220,7 +223,7 @@ def test_running_program_config_keeps_text_that_only_looks_like_json(dev_values)
         parse_pulumi_config(as_pulumi_passes(dev_values))
 
     assert [problem.key for problem in caught.value.problems] == ["webstack:owner"]
-    assert caught.value.problems[0].message.endswith("(got [platform)")
+    assert caught.value.problems[0].message.endswith("; got '[platform'")
 
 
 # --- stack files -----------------------------------------------------------------------------------------------

@@ -14,16 +14,16 @@ def test_more_than_ten_alarm_emails_are_rejected(dev_values, put, rejected):
 
     problems = rejected(put(dev_values, "observability.alarmEmails", emails))
 
-    assert "at most 10 items" in problems["webstack:observability.alarmEmails"]
+    assert problems["webstack:observability.alarmEmails"] == "may have at most 10 entries; got 11"
 
 
 def test_zero_budget_is_rejected(dev_values, put, rejected):
     problems = rejected(put(dev_values, "observability.monthlyBudgetUsd", 0))
 
-    assert "greater than or equal to 1" in problems["webstack:observability.monthlyBudgetUsd"]
+    assert problems["webstack:observability.monthlyBudgetUsd"] == "must be at least 1; got 0"
 
 
 def test_budget_must_be_a_whole_number_of_dollars(dev_values, put, rejected):
     problems = rejected(put(dev_values, "observability.monthlyBudgetUsd", "a lot"))
 
-    assert "valid integer" in problems["webstack:observability.monthlyBudgetUsd"]
+    assert problems["webstack:observability.monthlyBudgetUsd"] == "must be a whole number; got 'a lot'"

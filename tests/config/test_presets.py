@@ -65,9 +65,9 @@ def test_stack_value_overrides_the_preset(minimal, put):
 
 
 def test_stack_value_keeps_the_preset_siblings_it_does_not_set(minimal, put):
-    config = parse_config(put(minimal("prod"), "network.flowLogs.retentionDays", 90))
+    config = parse_config(put(minimal("prod"), "network.flowLogs.retentionDays", 400))
 
-    assert config.network.flow_logs.retention_days == 90
+    assert config.network.flow_logs.retention_days == 400
     assert config.network.flow_logs.enabled is True
 
 
