@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from ops.engine import OfflineRun
-from ops.mocks import Registration
+from ops.mocks.monitor import Registration
 
 
 def tree_order(run: OfflineRun) -> list[tuple[int, Registration]]:
@@ -33,6 +33,7 @@ def manifest(run: OfflineRun) -> dict[str, Any]:
     return {
         "project": run.project,
         "stack": run.stack,
+        "preview": run.preview,
         "resources": [
             {
                 "urn": r.urn,
@@ -45,6 +46,10 @@ def manifest(run: OfflineRun) -> dict[str, Any]:
                 "protect": r.protect,
                 "retainOnDelete": r.retain_on_delete,
                 "dependsOn": list(r.depends_on),
+                "propertyDependencies": {key: list(urns) for key, urns in r.property_dependencies.items()},
+                "aliases": list(r.aliases),
+                "deleteBeforeReplace": r.delete_before_replace,
+                "modelled": r.modelled,
             }
             for _, r in tree_order(run)
         ],
@@ -60,10 +65,16 @@ def render_text(run: OfflineRun) -> str:
     """The resource tree with the options that matter, counts per type, and the stack outputs."""
     ordered = tree_order(run)
     custom = sum(1 for _, r in ordered if r.custom)
-    header = f"webstack plan · stack {run.stack} · {len(ordered)} resources"
-    lines = [f"{header} ({custom} cloud, {len(ordered) - custom} components)", ""]
+    modelled = sum(1 for _, r in ordered if r.modelled)
+    mode = "preview (computed values unknown)" if run.preview else "plan"
+    header = f"webstack {mode} · stack {run.stack} · {len(ordered)} resources"
+    lines = [
+        f"{header} ({custom} cloud, of which {modelled} modelled inside awsx; {len(ordered) - custom} components)",
+        "",
+    ]
     for depth, r in ordered:
-        flags = [flag for flag, on in (("protect", r.protect), ("retainOnDelete", r.retain_on_delete)) if on]
+        options = (("protect", r.protect), ("retainOnDelete", r.retain_on_delete), ("modelled", r.modelled))
+        flags = [flag for flag, on in options if on]
         suffix = f"  [{', '.join(flags)}]" if flags else ""
         lines.append(f"{'  ' * depth}{r.type}  {r.name}{suffix}")
     lines += ["", "Resources by type:"]

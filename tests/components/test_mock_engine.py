@@ -14,7 +14,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 from config.errors import MockCoverageError, PlanError
 from ops.engine import run_offline
 from ops.mocks import AwsMocks
-from tests.components.conftest import AWSX_VPC, KMS_KEY, SECURITY_GROUP
+from tests.components.conftest import AWSX_VPC, INGRESS, KMS_KEY, SECURITY_GROUP
 from tests.conftest import stack_values
 
 REGION = "eu-west-1"
@@ -71,7 +71,7 @@ def test_the_mocks_offer_six_zones_by_default_and_fewer_on_request():
 
 def test_caller_identity_answers_the_configured_account(shipped_run):
     # prod names its account, and the key policy is built from the caller identity the engine answers.
-    assert "arn:aws:iam::111111111111:root" in shipped_run("prod").one(KMS_KEY).inputs["policy"]
+    assert "arn:aws:iam::111111111111:root" in shipped_run("prod").one("aws:kms/keyPolicy:KeyPolicy").inputs["policy"]
 
 
 # -- resources -----------------------------------------------------------------------------------
@@ -159,16 +159,20 @@ def test_a_failing_program_is_a_plan_error_naming_the_cause():
 # -- awsx:ec2:Vpc --------------------------------------------------------------------------------
 
 
-def vpc_program(strategy: str, types: list[str]):
+def vpc_program(strategy: str, types: list[str], **extra):
     def program():
         awsx.ec2.Vpc(
             "vpc",
             cidr_block="10.0.0.0/16",
             availability_zone_names=[f"{REGION}a", f"{REGION}b"],
             subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
-            subnet_specs=[awsx.ec2.SubnetSpecArgs(type=kind, name=kind.lower()) for kind in types],
+            subnet_specs=[
+                awsx.ec2.SubnetSpecArgs(type=kind, name=kind.lower(), cidr_mask=20 + index)
+                for index, kind in enumerate(types)
+            ],
             nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=strategy),
             opts=pulumi.ResourceOptions(providers=[provider()]),
+            **extra,
         )
 
     return program
@@ -176,8 +180,21 @@ def vpc_program(strategy: str, types: list[str]):
 
 @pytest.mark.parametrize("strategy", ["Single", "OnePerAz"])
 def test_awsx_vpc_with_nat_gateways_but_no_public_subnet_is_rejected(strategy):
-    with pytest.raises(PlanError, match=rf"NAT gateway strategy '{strategy}' needs a Public subnet"):
+    with pytest.raises(PlanError, match=rf'NAT gateway strategy "{strategy}" needs a Public subnet spec'):
         run_program(vpc_program(strategy, ["Private", "Isolated"]))
+
+
+def test_awsx_vpc_with_nat_gateways_and_only_public_subnets_is_rejected():
+    with pytest.raises(PlanError, match="and a Private or Isolated one to route through them"):
+        run_program(vpc_program("Single", ["Public"]))
+
+
+def test_awsx_vpc_without_a_vpc_provider_is_refused_like_the_engine_would():
+    def program():
+        awsx.ec2.Vpc("vpc", cidr_block="10.0.0.0/16", availability_zone_names=[f"{REGION}a", f"{REGION}b"])
+
+    with pytest.raises(PlanError, match="awsx:ec2:Vpc vpc was not handed an aws provider"):
+        run_program(program)
 
 
 def test_awsx_vpc_accepts_private_subnets_without_nat_like_awsx_does():
@@ -199,18 +216,213 @@ def test_awsx_vpc_does_not_echo_its_nat_gateways_input(shipped_run):
     assert "natGateways" not in vpc.outputs
 
 
-def test_awsx_vpc_mock_reads_the_same_inputs_the_sdk_sends():
-    mocks = AwsMocks(REGION)
-    _, outputs = mocks.new_resource(
-        MockResourceArgs(
-            AWSX_VPC,
-            "vpc",
-            {"availabilityZoneNames": ["a", "b", "c"], "subnetSpecs": [{"type": "Public"}], "natGateways": {}},
-            custom=False,
-        )
+def test_awsx_vpc_mock_reads_the_same_inputs_the_sdk_sends(shipped_run):
+    vpc = shipped_run("prod").one(AWSX_VPC)
+    _, outputs = AwsMocks(REGION, account_id="111111111111").new_resource(
+        MockResourceArgs(AWSX_VPC, vpc.name, vpc.inputs, custom=False)
     )
+    assert outputs == vpc.outputs
     assert len(outputs["publicSubnetIds"]) == 3
-    assert outputs["privateSubnetIds"] == []
+
+
+# -- the children awsx will create (modelled) ------------------------------------------------------
+
+
+def modelled(run, type_):
+    return run.find(type_, modelled=True)
+
+
+def test_prod_plan_shows_the_nine_subnets_three_nat_gateways_and_three_addresses_awsx_creates(shipped_run):
+    run = shipped_run("prod")
+    assert len(modelled(run, "aws:ec2/subnet:Subnet")) == 9
+    assert len(modelled(run, "aws:ec2/natGateway:NatGateway")) == 3
+    assert len(modelled(run, "aws:ec2/eip:Eip")) == 3
+    assert len(modelled(run, "aws:ec2/internetGateway:InternetGateway")) == 1
+
+
+def test_dev_plan_shows_one_nat_gateway_for_its_single_strategy(shipped_run):
+    run = shipped_run("dev")
+    assert len(modelled(run, "aws:ec2/natGateway:NatGateway")) == 1
+    assert len(modelled(run, "aws:ec2/eip:Eip")) == 1
+    assert len(modelled(run, "aws:ec2/subnet:Subnet")) == 6
+
+
+def test_modelled_subnets_have_the_cidrs_webstack_sends_and_the_ids_awsx_outputs(shipped_run):
+    run = shipped_run("prod")
+    vpc = run.one(AWSX_VPC)
+    specs = {spec["type"]: spec["cidrBlocks"] for spec in vpc.inputs["subnetSpecs"]}
+    subnets = modelled(run, "aws:ec2/subnet:Subnet")
+    for tier, key in (
+        ("Public", "publicSubnetIds"),
+        ("Private", "privateSubnetIds"),
+        ("Isolated", "isolatedSubnetIds"),
+    ):
+        ours = [s for s in subnets if s.inputs["tags"]["SubnetType"] == tier]
+        assert [s.outputs["id"] for s in ours] == vpc.outputs[key]
+        assert [s.inputs["cidrBlock"] for s in ours] == specs[tier]
+
+
+def test_each_private_subnet_routes_through_the_nat_gateway_of_its_own_az_in_prod(shipped_run):
+    run = shipped_run("prod")
+    nat_by_subnet = {
+        nat.inputs["subnetId"]: nat.outputs["id"] for nat in modelled(run, "aws:ec2/natGateway:NatGateway")
+    }
+    zone_of = {s.outputs["id"]: s.inputs["availabilityZone"] for s in modelled(run, "aws:ec2/subnet:Subnet")}
+    nat_zone = {nat: zone_of[subnet] for subnet, nat in nat_by_subnet.items()}
+    private_routes = [r for r in modelled(run, "aws:ec2/route:Route") if r.inputs.get("natGatewayId")]
+    assert len(private_routes) == 3
+    for route in private_routes:
+        table = run.one("aws:ec2/routeTable:RouteTable", route.name, modelled=True)
+        assert route.inputs["routeTableId"] == table.outputs["id"]
+        assert (
+            nat_zone[route.inputs["natGatewayId"]]
+            == zone_of[run.one("aws:ec2/subnet:Subnet", route.name, modelled=True).outputs["id"]]
+        )
+
+
+def test_modelled_children_are_marked_and_use_the_vpcs_provider(shipped_run):
+    run = shipped_run("prod")
+    vpc = run.one(AWSX_VPC)
+    children = [r for r in run.registrations if r.modelled]
+    assert len(children) > 40
+    assert {child.provider for child in children} == {vpc.providers["aws"]}
+    assert all(child.urn.startswith("urn:pulumi:prod::webstack::") for child in children)
+
+
+def test_the_plan_manifest_marks_modelled_children(shipped_run):
+    from ops.manifest import manifest
+
+    resources = manifest(shipped_run("prod"))["resources"]
+    assert {r["modelled"] for r in resources if r["type"] == "aws:ec2/subnet:Subnet"} == {True}
+    assert {r["modelled"] for r in resources if r["type"] == AWSX_VPC} == {False}
+
+
+# -- what the real engine refuses ----------------------------------------------------------------
+
+
+def test_a_resource_without_an_explicit_provider_is_refused():
+    def program():
+        aws.iam.Role("orphan", assume_role_policy="{}")
+
+    with pytest.raises(PlanError, match="aws:iam/role:Role orphan has no explicit provider"):
+        run_program(program)
+
+
+def test_an_invoke_without_an_explicit_provider_is_refused():
+    def program():
+        aws.get_caller_identity()
+
+    with pytest.raises(PlanError, match="getCallerIdentity was invoked without an explicit provider"):
+        run_program(program)
+
+
+def test_an_output_invoke_without_a_provider_is_refused_too():
+    def program():
+        pulumi.export("zones", aws.get_availability_zones_output().names)
+
+    with pytest.raises(PlanError, match="getAvailabilityZones was invoked without an explicit provider"):
+        run_program(program)
+
+
+def test_an_unknown_resource_type_fails_the_plan_naming_it():
+    def program():
+        aws.sqs.Queue("queue", opts=pulumi.ResourceOptions(provider=provider()))
+
+    with pytest.raises(PlanError, match=re.escape("does not know the resource type aws:sqs/queue:Queue")):
+        run_program(program)
+
+
+def test_an_output_formatted_into_a_string_fails_the_plan():
+    def program():
+        role = aws.iam.Role("role", assume_role_policy="{}", opts=pulumi.ResourceOptions(provider=provider()))
+        aws.iam.Role(
+            "copy",
+            description=f"copy of {role.arn}",
+            assume_role_policy="{}",
+            opts=pulumi.ResourceOptions(provider=provider()),
+        )
+
+    with pytest.raises(PlanError, match="Calling __str__ on an Output"):
+        run_program(program)
+
+
+def prefix_list_rules(count: int, *, delete_first: bool = True):
+    def program():
+        p = provider()
+        group = aws.ec2.SecurityGroup("group", vpc_id="vpc-1", opts=pulumi.ResourceOptions(provider=p))
+        for index in range(count):
+            aws.vpc.SecurityGroupIngressRule(
+                f"rule-{index}",
+                security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=443 + index,
+                to_port=443 + index,
+                prefix_list_id="pl-cloudfront",
+                opts=pulumi.ResourceOptions(provider=p, delete_before_replace=delete_first),
+            )
+
+    return program
+
+
+def test_one_cloudfront_prefix_list_rule_fits_the_security_group_quota():
+    assert len(run_program(prefix_list_rules(1)).find(INGRESS)) == 1
+
+
+def test_two_prefix_list_rules_on_one_group_exceed_the_security_group_quota():
+    with pytest.raises(PlanError, match=r"110 inbound rules counting prefix list entries, over AWS's quota of 60"):
+        run_program(prefix_list_rules(2))
+
+
+def test_a_prefix_list_rule_that_would_be_replaced_create_before_delete_is_refused():
+    with pytest.raises(PlanError, match="rule-0: a rule on a prefix list counts 55 of the group's 60 rules"):
+        run_program(prefix_list_rules(1, delete_first=False))
+
+
+# -- preview mode --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def previews():
+    return {stack: run_offline(stack, stack_values(stack), preview=True) for stack in ("dev", "prod")}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_shipped_stacks_plan_in_preview_mode_too(previews, shipped_run, stack):
+    preview = previews[stack]
+    assert preview.preview is True
+    assert sorted(r.urn for r in preview.registrations) == sorted(r.urn for r in shipped_run(stack).registrations)
+
+
+def test_in_preview_computed_outputs_are_unknown_and_inputs_known(previews):
+    preview = previews["prod"]
+    group = preview.find(SECURITY_GROUP)[0]
+    assert "id" not in group.outputs
+    assert "arn" not in group.outputs
+    assert group.outputs["description"] == group.inputs["description"]
+    assert preview.outputs["vpcId"] == "(known after apply)"
+    assert preview.outputs["availabilityZones"] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+
+
+def test_in_preview_the_provider_still_picks_auto_names(previews):
+    group = previews["prod"].find(SECURITY_GROUP)[0]
+    assert re.fullmatch(rf"{re.escape(group.name)}-[0-9a-f]{{7}}", group.outputs["name"])
+
+
+def test_code_that_needs_a_computed_value_to_be_known_fails_in_preview_only():
+    def program():
+        role = aws.iam.Role("role", assume_role_policy="{}", opts=pulumi.ResourceOptions(provider=provider()))
+        pulumi.export("id", role.arn.apply(lambda arn: arn.split(":")[4]))
+        # The bug a preview exposes: a decision taken on a value that is unknown until the resource exists.
+        role.arn.apply(
+            lambda arn: aws.iam.Role(
+                f"second-{arn.split(':')[4]}", assume_role_policy="{}", opts=pulumi.ResourceOptions(provider=provider())
+            )
+        )
+
+    run = run_offline("mock-test", stack_values("dev"), program=program)
+    preview = run_offline("mock-test", stack_values("dev"), program=program, preview=True)
+    assert len(run.find("aws:iam/role:Role")) == 2
+    assert len(preview.find("aws:iam/role:Role")) == 1
 
 
 # -- isolation between runs ----------------------------------------------------------------------

@@ -80,7 +80,22 @@ def test_plan_json_is_the_manifest(capsys):
 
     assert manifest["project"] == "webstack"
     assert manifest["stack"] == "prod"
-    keys = {"urn", "type", "name", "custom", "parent", "provider", "inputs", "protect", "retainOnDelete", "dependsOn"}
+    keys = {
+        "urn",
+        "type",
+        "name",
+        "custom",
+        "parent",
+        "provider",
+        "inputs",
+        "protect",
+        "retainOnDelete",
+        "dependsOn",
+        "propertyDependencies",
+        "aliases",
+        "deleteBeforeReplace",
+        "modelled",
+    }
     assert all(set(resource) == keys for resource in manifest["resources"])
     vpc = next(r for r in manifest["resources"] if r["type"] == "awsx:ec2:Vpc")
     assert len(vpc["inputs"]["availabilityZoneNames"]) == 3
