@@ -17,6 +17,7 @@ import pulumi_awsx as awsx
 
 from components.iam import document, service_trust_policy
 from components.options import AwsContext
+from components.security import Encryption, logs_statement
 from config.errors import ConfigError, Problem
 from config.network import NatGateways, NetworkConfig, SubnetTier
 
@@ -44,7 +45,12 @@ class _Group:
 
 @dataclass(frozen=True)
 class _Peer:
-    """The other side of a rule: another group, a managed prefix list or a CIDR; `label` names the rule."""
+    """The other side of a rule: another group, a managed prefix list or a CIDR.
+
+    `label` names the rule together with its group and direction, never the port: a port
+    changes (80 -> 443 when a domain is added) and a rule renamed would be created before
+    the old one is deleted.
+    """
 
     label: str
     group: _Group | None = None
@@ -56,33 +62,58 @@ class _Peer:
         return _Peer(group.role, group=group)
 
 
-def select_availability_zones(count: int, opts: pulumi.InvokeOptions) -> list[str]:
-    """The first `count` AZs of the region that need no opt-in; a ConfigError when it has fewer.
+@dataclass(frozen=True)
+class Zone:
+    """An availability zone by name (per account) and by id (the same physical AZ in every account)."""
 
-    Called by the root before any cloud resource is registered, so a region too small for
-    the config stops the run with nothing half-created.
+    name: str
+    zone_id: str
+
+
+def select_availability_zones(config: NetworkConfig, opts: pulumi.InvokeOptions) -> list[Zone]:
+    """The stack's AZs: the pinned zone ids, else the region's first AZs by name; a ConfigError when short.
+
+    No state filter: an AZ in an incident is still the stack's AZ, so an outage never moves
+    subnets or blocks a deploy. Called by the root before any cloud resource is registered,
+    so a region too small for the config stops the run with nothing half-created.
     """
-    available = aws.get_availability_zones(
-        state="available",
+    offered = aws.get_availability_zones(
+        # Local and Wavelength Zones need an opt-in and cannot host these subnets.
         filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
         opts=opts,
-    ).names
-    if len(available) < count:
+    )
+    zones = sorted(
+        (Zone(name, zone_id) for name, zone_id in zip(offered.names, offered.zone_ids, strict=True)),
+        key=lambda z: z.name,
+    )
+    if config.availability_zone_ids is not None:
+        by_id = {zone.zone_id: zone for zone in zones}
+        missing = [zone_id for zone_id in config.availability_zone_ids if zone_id not in by_id]
+        if missing:
+            offered_ids = ", ".join(sorted(by_id))
+            problem = Problem(
+                "webstack:network.availabilityZoneIds",
+                f"{', '.join(missing)} not offered to this account in the region; it offers {offered_ids}",
+            )
+            raise ConfigError("stack configuration", [problem])
+        return [by_id[zone_id] for zone_id in config.availability_zone_ids]
+    if len(zones) < config.availability_zones:
         problem = Problem(
-            "webstack:network.availabilityZones", f"{count} requested, but the region offers only {len(available)}"
+            "webstack:network.availabilityZones",
+            f"{config.availability_zones} requested, but the region offers only {len(zones)}",
         )
         raise ConfigError("stack configuration", [problem])
-    return sorted(available)[:count]
+    return zones[: config.availability_zones]
 
 
 @dataclass(frozen=True, kw_only=True)
 class NetworkArgs:
     config: NetworkConfig
-    availability_zones: tuple[str, ...]
+    availability_zones: tuple[Zone, ...]
     context: AwsContext
-    kms_key_arn: pulumi.Input[str]
+    encryption: Encryption
     app_port: int
-    alb_ports: tuple[int, ...]
+    alb_port: int
     alb_internal: bool
     postgres_port: int = 5432
     cache_port: int = 6379
@@ -93,6 +124,7 @@ class Network(pulumi.ComponentResource):
 
     vpc_id: pulumi.Output[str]
     availability_zones: list[str]
+    availability_zone_ids: list[str]
     public_subnet_ids: pulumi.Output[Sequence[str]]
     private_subnet_ids: pulumi.Output[Sequence[str]]
     isolated_subnet_ids: pulumi.Output[Sequence[str]]
@@ -106,8 +138,9 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:network:Network", name, None, opts)
         self._prefix = name
+        self._rule_names: set[str] = set()
         config = args.config
-        zones = list(args.availability_zones)
+        zones = [zone.name for zone in args.availability_zones]
         layout = config.layout()
         nat_none = config.nat_gateways is NatGateways.NONE
 
@@ -164,8 +197,7 @@ class Network(pulumi.ComponentResource):
                 name=CLOUDFRONT_PREFIX_LIST, opts=pulumi.InvokeOutputOptions(parent=self)
             )
             cloudfront = _Peer("cloudfront", prefix_list=prefix_list.id)
-        for port in args.alb_ports:
-            self._ingress(alb_sg, port, f"port {port} from CloudFront only", cloudfront)
+        self._ingress(alb_sg, args.alb_port, f"port {args.alb_port} from CloudFront only", cloudfront)
         self._egress(alb_sg, args.app_port, "requests and health checks to the app", _Peer.of(app_sg))
         self._ingress(app_sg, args.app_port, "requests from the load balancer", _Peer.of(alb_sg))
         anywhere = _Peer("anywhere", cidr="0.0.0.0/0")
@@ -183,6 +215,7 @@ class Network(pulumi.ComponentResource):
 
         self.vpc_id = vpc.vpc_id
         self.availability_zones = zones
+        self.availability_zone_ids = [zone.zone_id for zone in args.availability_zones]
         self.public_subnet_ids = vpc.public_subnet_ids
         self.private_subnet_ids = vpc.private_subnet_ids
         self.isolated_subnet_ids = vpc.isolated_subnet_ids
@@ -225,8 +258,12 @@ class Network(pulumi.ComponentResource):
         self._rule(aws.vpc.SecurityGroupEgressRule, "out", group, port, description, peer)
 
     def _rule(self, kind: Any, direction: str, group: _Group, port: int, description: str, peer: _Peer) -> None:
+        name = f"{self._prefix}-{group.role}-{direction}-{peer.label}"
+        if name in self._rule_names:
+            raise ValueError(f"two {direction} rules of the {group.role} group to {peer.label}: give each a label")
+        self._rule_names.add(name)
         kind(
-            f"{self._prefix}-{group.role}-{direction}-{port}-{peer.label}",
+            name,
             security_group_id=group.resource.id,
             ip_protocol="tcp",
             from_port=port,
@@ -235,7 +272,14 @@ class Network(pulumi.ComponentResource):
             referenced_security_group_id=peer.group.resource.id if peer.group else None,
             prefix_list_id=peer.prefix_list,
             cidr_ipv4=peer.cidr,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # Until this release rule names carried the port; the alias keeps deployed rules in place.
+                aliases=[pulumi.Alias(name=f"{self._prefix}-{group.role}-{direction}-{port}-{peer.label}")],
+                # A prefix list counts as its size against the group's rule quota (CloudFront's: 55 of 60), so a
+                # replacement must delete the old rule before it creates the new one.
+                delete_before_replace=peer.prefix_list is not None,
+            ),
         )
 
     def _interface_endpoints(
@@ -264,7 +308,8 @@ class Network(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{self._prefix}-flow-logs",
             retention_in_days=settings.retention_days,
-            kms_key_id=args.kms_key_arn,
+            # The key policy must let CloudWatch Logs use the key before the group can name it.
+            kms_key_id=args.encryption.grant(logs_statement(args.context)),
             opts=pulumi.ResourceOptions(parent=self),
         )
         role = aws.iam.Role(

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from components.network import Network, NetworkArgs, select_availability_zones
 from components.options import AwsContext
 from components.security import Encryption, EncryptionArgs
+from config.loader import revalidated
 from config.stack import StackConfig
 
 # CloudFront only accepts certificates and web ACLs from this region.
@@ -48,15 +49,14 @@ class Platform(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:index:Platform", name, None, opts)
-        config = args.config
+        # Validated again here: a config changed with model_copy or built with model_construct skips its rules.
+        config = revalidated(args.config)
         regional = self._aws_provider(f"{name}-aws", config.region, args)
         global_ = self._aws_provider(f"{name}-aws-global", GLOBAL_REGION, args)
         # Every area inherits the regional provider through its parent; only the edge names us-east-1.
         area = pulumi.ResourceOptions(parent=self, providers=[regional])
         # Checked first: a region with too few AZs must stop the run before anything is created.
-        zones = select_availability_zones(
-            config.network.availability_zones, pulumi.InvokeOptions(parent=self, provider=regional)
-        )
+        zones = select_availability_zones(config.network, pulumi.InvokeOptions(parent=self, provider=regional))
         lookup = pulumi.InvokeOutputOptions(parent=self, provider=regional)
         context = AwsContext(
             account_id=aws.get_caller_identity_output(opts=lookup).account_id,
@@ -66,20 +66,22 @@ class Platform(pulumi.ComponentResource):
         )
 
         encryption = Encryption(f"{name}-encryption", EncryptionArgs(context=context), opts=area)
-        network = Network(
-            f"{name}-network",
-            NetworkArgs(
-                config=config.network,
-                availability_zones=tuple(zones),
-                context=context,
-                kms_key_arn=encryption.key_arn,
-                app_port=config.compute.container_port,
-                # HTTPS to the origin needs a certificate for a name of ours; without a domain CloudFront speaks HTTP.
-                alb_ports=(443,) if config.edge.domain_name else (80,),
-                alb_internal=config.edge.vpc_origin,
-            ),
-            opts=area,
-        )
+        # Every area contributes its statements to the key policy, registered when the block ends.
+        with encryption.contributions():
+            network = Network(
+                f"{name}-network",
+                NetworkArgs(
+                    config=config.network,
+                    availability_zones=tuple(zones),
+                    context=context,
+                    encryption=encryption,
+                    app_port=config.compute.container_port,
+                    # HTTPS to the origin needs a certificate for a name of ours; without a domain, plain HTTP.
+                    alb_port=443 if config.edge.domain_name else 80,
+                    alb_internal=config.edge.vpc_origin,
+                ),
+                opts=area,
+            )
 
         self.regional_provider = regional
         self.global_provider = global_
@@ -93,6 +95,7 @@ class Platform(pulumi.ComponentResource):
         return {
             "vpcId": network.vpc_id,
             "availabilityZones": network.availability_zones,
+            "availabilityZoneIds": network.availability_zone_ids,
             "publicSubnetIds": network.public_subnet_ids,
             "privateSubnetIds": network.private_subnet_ids,
             "isolatedSubnetIds": network.isolated_subnet_ids,

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 
+import pulumi
+import pulumi_aws as aws
 import pytest
 
-from components.security import DATA_SERVICES
+from components.options import AwsContext
+from components.security import Encryption, EncryptionArgs, key_policy
+from config.errors import PlanError
+from config.types import Environment
+from ops.engine import run_offline
 from tests.components.conftest import KMS_KEY
+from tests.conftest import stack_values
+
+KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 REGION = "eu-west-1"
 STACKS = ("dev", "prod")
@@ -15,12 +25,12 @@ STACKS = ("dev", "prod")
 ACCOUNTS = {"prod": "111111111111", "dev": "123456789012"}
 
 
-def key_policy(run) -> list[dict]:
-    return json.loads(run.one(KMS_KEY).inputs["policy"])["Statement"]
+def key_policy_of(run) -> list[dict]:
+    return json.loads(run.one(KEY_POLICY).inputs["policy"])["Statement"]
 
 
 def statement(run, sid: str) -> dict:
-    (found,) = [s for s in key_policy(run) if s.get("Sid") == sid]
+    (found,) = [s for s in key_policy_of(run) if s.get("Sid") == sid]
     return found
 
 
@@ -56,9 +66,11 @@ def test_account_root_administers_the_key(shipped_run, stack):
     assert admin["Action"] == "kms:*"
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_cloudwatch_logs_uses_the_key_only_for_the_accounts_log_groups(shipped_run, stack):
-    logs = [s for s in key_policy(shipped_run(stack)) if s["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}]
+def test_cloudwatch_logs_uses_the_key_only_for_the_accounts_log_groups(shipped_run):
+    stack = "prod"  # the stack with flow logs, the key's one consumer so far
+    logs = [
+        s for s in key_policy_of(shipped_run(stack)) if s["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}
+    ]
     assert len(logs) == 1
     assert logs[0]["Effect"] == "Allow"
     assert "kms:Decrypt" in logs[0]["Action"]
@@ -67,30 +79,41 @@ def test_cloudwatch_logs_uses_the_key_only_for_the_accounts_log_groups(shipped_r
     }
 
 
+def test_the_key_policy_holds_only_what_the_keys_consumers_contributed(shipped_run):
+    # dev has no flow logs, so nothing but the account uses the key yet; prod's flow logs add CloudWatch Logs.
+    assert [s["Sid"] for s in key_policy_of(shipped_run("dev"))] == ["AccountAdministersKey"]
+    assert [s["Sid"] for s in key_policy_of(shipped_run("prod"))] == [
+        "AccountAdministersKey",
+        "CloudWatchLogsEncryptLogGroups",
+    ]
+
+
 @pytest.mark.parametrize("stack", STACKS)
-def test_data_services_use_the_key_only_via_the_service_for_the_account(shipped_run, stack):
-    wildcard = [s for s in key_policy(shipped_run(stack)) if s["Principal"] == {"AWS": "*"}]
-    assert len(wildcard) == 1
-    condition = wildcard[0]["Condition"]["StringEquals"]
-    assert condition["kms:CallerAccount"] == ACCOUNTS[stack]
-    assert sorted(condition["kms:ViaService"]) == sorted(
-        f"{service}.{REGION}.amazonaws.com" for service in DATA_SERVICES
-    )
-    assert {"rds.eu-west-1.amazonaws.com", "dynamodb.eu-west-1.amazonaws.com"} <= set(condition["kms:ViaService"])
+def test_the_policy_is_its_own_resource_applied_to_the_key(shipped_run, stack):
+    run = shipped_run(stack)
+    assert "policy" not in run.one(KMS_KEY).inputs
+    assert run.one(KEY_POLICY).inputs["keyId"] == run.one(KMS_KEY).outputs["keyId"]
+
+
+def test_the_flow_log_group_is_created_only_once_the_policy_lets_cloudwatch_logs_use_the_key(shipped_run):
+    run = shipped_run("prod")
+    log_group = run.one(LOG_GROUP)
+    assert log_group.inputs["kmsKeyId"] == run.one(KMS_KEY).outputs["arn"]
+    assert run.one(KEY_POLICY).urn in log_group.property_dependencies["kmsKeyId"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_one_but_the_account_root_gets_the_key_without_a_condition(shipped_run, stack):
     root = {"AWS": f"arn:aws:iam::{ACCOUNTS[stack]}:root"}
     unconditional = [
-        s.get("Sid") for s in key_policy(shipped_run(stack)) if s["Principal"] != root and not s.get("Condition")
+        s.get("Sid") for s in key_policy_of(shipped_run(stack)) if s["Principal"] != root and not s.get("Condition")
     ]
     assert unconditional == []
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_key_policy_only_allows(shipped_run, stack):
-    assert {s["Effect"] for s in key_policy(shipped_run(stack))} == {"Allow"}
+    assert {s["Effect"] for s in key_policy_of(shipped_run(stack))} == {"Allow"}
 
 
 def test_alias_points_at_the_key(shipped_run):
@@ -98,3 +121,77 @@ def test_alias_points_at_the_key(shipped_run):
     alias = run.one("aws:kms/alias:Alias")
     assert alias.inputs["targetKeyId"] == run.one(KMS_KEY).outputs["keyId"]
     assert alias.inputs["name"] == "alias/webstack-prod-encryption"
+
+
+# -- the contribution mechanism ------------------------------------------------------------------
+
+
+def encryption_program(build):
+    """A program with one Encryption and `build(encryption)` run inside its contributions block."""
+
+    def program():
+        provider = aws.Provider("aws", region="eu-west-1")
+        context = AwsContext(
+            account_id=pulumi.Output.from_input("123456789012"),
+            partition=pulumi.Output.from_input("aws"),
+            region="eu-west-1",
+            environment=Environment.DEV,
+        )
+        encryption = Encryption("enc", EncryptionArgs(context=context), opts=pulumi.ResourceOptions(provider=provider))
+        with encryption.contributions():
+            build(encryption, provider)
+
+    return program
+
+
+def run_program(program):
+    return run_offline("security-test", stack_values("dev"), program=program)
+
+
+def sid(name):
+    return {"Sid": name, "Effect": "Allow", "Principal": {"Service": "example.amazonaws.com"}, "Action": "kms:Decrypt"}
+
+
+def test_a_statement_naming_a_later_resource_is_added_without_anything_waiting_for_the_policy():
+    def build(encryption, provider):
+        later = aws.cloudwatch.LogGroup("later", opts=pulumi.ResourceOptions(provider=provider))
+        encryption.allow(later.arn.apply(lambda arn: {**sid("NamesLater"), "Resource": arn}))
+
+    run = run_program(encryption_program(build))
+    later = run.one(LOG_GROUP)
+    statements = json.loads(run.one(KEY_POLICY).inputs["policy"])["Statement"]
+    assert statements[-1]["Resource"] == later.outputs["arn"]
+    assert run.one(KEY_POLICY).urn not in {urn for urns in later.property_dependencies.values() for urn in urns}
+
+
+def test_a_failure_while_contributing_fails_the_plan_with_its_own_message_instead_of_hanging():
+    def build(encryption, provider):
+        aws.cloudwatch.LogGroup(
+            "waits", kms_key_id=encryption.grant(sid("Waits")), opts=pulumi.ResourceOptions(provider=provider)
+        )
+        raise ValueError("the network could not be built")
+
+    with pytest.raises(PlanError, match="ValueError: the network could not be built"):
+        run_program(encryption_program(build))
+
+
+def test_the_policy_is_registered_once_and_takes_no_contribution_after():
+    kept = []
+
+    def build(encryption, provider):
+        kept.append(encryption)
+
+    run = run_program(encryption_program(build))
+    assert len(run.find(KEY_POLICY)) == 1
+    with pytest.raises(RuntimeError, match="already registered"):
+        kept[0].allow(sid("TooLate"))
+
+
+def test_two_different_statements_under_one_sid_are_refused():
+    with pytest.raises(ValueError, match="two different key policy statements share the Sid Same"):
+        key_policy(sid("Base"), [sid("Same"), {**sid("Same"), "Action": "kms:Encrypt"}])
+
+
+def test_the_same_statement_contributed_twice_is_kept_once():
+    policy = json.loads(key_policy(sid("Base"), [sid("Logs"), sid("Logs")]))
+    assert [s["Sid"] for s in policy["Statement"]] == ["Base", "Logs"]
