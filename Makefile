@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: plan validate test lint docs bench clean
+.PHONY: plan preview validate test lint docs bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,9 @@ $(VENV)/.installed: requirements.txt
 
 plan: $(VENV)/.installed  ## offline plan of a stack (STACK=dev by default): no cloud, no credentials
 	$(PY) -m ops plan $(STACK)
+
+preview: $(VENV)/.installed  ## the offline plan as `pulumi preview` sees it: computed values unknown
+	$(PY) -m ops plan $(STACK) --preview
 
 validate: $(VENV)/.installed  ## validate Pulumi.$(STACK).yaml
 	$(PY) -m ops validate $(STACK)

@@ -3,7 +3,7 @@ RDS for PostgreSQL versions and instance classes, ElastiCache node types and EC2
 
 Every table names the AWS page it was read from and when. The `*_problem` functions return None for
 a value AWS accepts, or one sentence saying what is wrong and what is allowed; they never echo more
-than 60 characters of the input. Standard library only, so any module of config/ can import it.
+than 60 characters of the input (config/text.py quotes them).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
+
+from config.text import MAX_QUOTED, quote, words
 
 # ---------------------------------------------------------------------------------------------------
 # Regions and partitions
@@ -384,23 +386,6 @@ EC2_OTHER_FAMILIES: dict[str, str] = {
 # Lookups
 # ---------------------------------------------------------------------------------------------------
 
-MAX_QUOTED = 60
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _quote(value: str) -> str:
-    """`value` in quotes for a message: at most 60 characters of it, control characters escaped."""
-    if len(value) > MAX_QUOTED:
-        value = f"{value[: MAX_QUOTED - 1]}… ({len(value)} characters)"
-    if not value.isprintable():
-        value = "".join(
-            ch
-            if ch.isprintable()
-            else _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-            for ch in value
-        )
-    return f"'{value}'"
-
 
 def _close(value: str, candidates: list[str], cutoff: float = 0.75) -> list[str]:
     """The candidates nearest to `value` (ties included, at most three), or none that is near enough."""
@@ -414,10 +399,6 @@ def _close(value: str, candidates: list[str], cutoff: float = 0.75) -> list[str]
     if not scored or scored[0][0] < cutoff:
         return []
     return [candidate for ratio, candidate in scored if ratio >= scored[0][0] - 0.02][:3]
-
-
-def _either(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 _PARTITION_ONLY = "webstack supports the aws partition only: CloudFront, ARNs and prices assume it"
@@ -438,11 +419,11 @@ def region_problem(value: str) -> str | None:
         return None
     cleaned = value.strip().lower()
     if cleaned in COMMERCIAL_REGIONS:
-        return f"{_quote(value)} must be written {cleaned}: lower case, no spaces"
+        return f"{quote(value)} must be written {cleaned}: lower case, no spaces"
     partition = other_partition(cleaned)
     if partition is not None:
         known = "" if cleaned in partition.regions else ", which has no such region"
-        return f"{_quote(value)} is in {partition.title} (partition {partition.name}{known}); {_PARTITION_ONLY}"
+        return f"{quote(value)} is in {partition.title} (partition {partition.name}{known}); {_PARTITION_ONLY}"
     if cleaned in UNCONFIRMED_REGIONS:
         return (
             f"{cleaned} ({UNCONFIRMED_REGIONS[cleaned]}) is in the AWS SDK's region list but not yet in the AWS "
@@ -450,12 +431,12 @@ def region_problem(value: str) -> str | None:
         )
     zone = _ZONE_NAME.fullmatch(cleaned)
     if zone and zone["region"] in COMMERCIAL_REGIONS:
-        return f"{_quote(value)} is an Availability Zone; give its region, {zone['region']}"
+        return f"{quote(value)} is an Availability Zone; give its region, {zone['region']}"
     suggestions = _close(cleaned, list(COMMERCIAL_REGIONS))
     if suggestions:
-        return f"{_quote(value)} is not an AWS region; did you mean {_either(suggestions)}?"
+        return f"{quote(value)} is not an AWS region; did you mean {words(suggestions)}?"
     return (
-        f"{_quote(value)} is not a region of the aws partition; expected one like eu-west-1 or us-east-1 "
+        f"{quote(value)} is not a region of the aws partition; expected one like eu-west-1 or us-east-1 "
         f"({len(COMMERCIAL_REGIONS)} regions as of November 2026)"
     )
 
@@ -464,7 +445,7 @@ def zone_id_prefix(region: str) -> str:
     """The AZ-id prefix of a region of the aws partition: eu-west-1 -> euw1 (its AZ ids are euw1-az1, ...)."""
     prefix = ZONE_ID_PREFIX.get(region)
     if prefix is None:
-        raise ValueError(region_problem(region) or f"{_quote(region)} has no AZ-id prefix in the catalog")
+        raise ValueError(region_problem(region) or f"{quote(region)} has no AZ-id prefix in the catalog")
     return prefix
 
 
@@ -472,17 +453,17 @@ def postgres_major_version_problem(value: str) -> str | None:
     """None for a PostgreSQL major version RDS offers under standard support; otherwise what to use instead."""
     if value in POSTGRES_MAJOR_VERSIONS:
         return None
-    offered = _either(list(POSTGRES_MAJOR_VERSIONS))
+    offered = words(list(POSTGRES_MAJOR_VERSIONS))
     minor = re.fullmatch(r"(\d+)\.\d+", value.strip())
     if minor and minor[1] in POSTGRES_MAJOR_VERSIONS:
-        return f"{_quote(value)} is a minor version; give the major version, {minor[1]} (RDS applies minor versions)"
+        return f"{quote(value)} is a minor version; give the major version, {minor[1]} (RDS applies minor versions)"
     if value.strip() in POSTGRES_EXTENDED_SUPPORT_ONLY:
         ended = POSTGRES_EXTENDED_SUPPORT_ONLY[value.strip()].isoformat()
         return (
             f"PostgreSQL {value.strip()} left RDS standard support on {ended} (a new instance would be billed for "
             f"RDS Extended Support); use {offered}"
         )
-    return f"{_quote(value)} is not a PostgreSQL major version RDS offers; use {offered}"
+    return f"{quote(value)} is not a PostgreSQL major version RDS offers; use {offered}"
 
 
 def postgres_parameter_group_family(major: str) -> str:
@@ -499,12 +480,12 @@ def _family_and_size(value: str, prefix: str) -> tuple[str, str]:
 
 
 def _size_problem(value: str, family: str, sizes: tuple[str, ...], source: str) -> str:
-    return f"{_quote(value)}: {family} comes in {', '.join(sizes)}; see {source}"
+    return f"{quote(value)}: {family} comes in {', '.join(sizes)}; see {source}"
 
 
 def _family_suggestion(family: str, families: list[str]) -> str:
     suggestions = _close(family, families, cutoff=0.6)
-    return f"; did you mean {_either(suggestions)}?" if suggestions else ""
+    return f"; did you mean {words(suggestions)}?" if suggestions else ""
 
 
 def rds_instance_class_problem(value: str, postgres_major: str | None = None) -> str | None:
@@ -514,25 +495,25 @@ def rds_instance_class_problem(value: str, postgres_major: str | None = None) ->
     if sizes is not None and size in sizes:
         majors = RDS_POSTGRES_MAJORS_BY_FAMILY.get(family)
         if postgres_major is not None and majors is not None and postgres_major not in majors:
-            return f"{value} runs PostgreSQL {_either(sorted(majors))} only, not {postgres_major}; see {_RDS_SOURCE}"
+            return f"{value} runs PostgreSQL {words(sorted(majors))} only, not {postgres_major}; see {_RDS_SOURCE}"
         return None
     lowered = value.strip().lower()
     if lowered != value and rds_instance_class_problem(lowered) is None:
-        return f"{_quote(value)} must be written {lowered}: lower case, no spaces"
+        return f"{quote(value)} must be written {lowered}: lower case, no spaces"
     if value.startswith("cache."):
-        return f"{_quote(value)} is an ElastiCache node type; an RDS instance class looks like db.t4g.micro"
+        return f"{quote(value)} is an ElastiCache node type; an RDS instance class looks like db.t4g.micro"
     if not value.startswith("db."):
         if rds_instance_class_problem("db." + lowered) is None:
-            return f"{_quote(value)} lacks the db. prefix of RDS instance classes: db.{lowered}"
-        return f"{_quote(value)} is not an RDS instance class; they look like db.t4g.micro or db.m7g.large"
+            return f"{quote(value)} lacks the db. prefix of RDS instance classes: db.{lowered}"
+        return f"{quote(value)} is not an RDS instance class; they look like db.t4g.micro or db.m7g.large"
     if family in RDS_UNAVAILABLE_FAMILIES:
-        return f"{_quote(value)} is not offered for PostgreSQL: {family}: {RDS_UNAVAILABLE_FAMILIES[family]}"
+        return f"{quote(value)} is not offered for PostgreSQL: {family}: {RDS_UNAVAILABLE_FAMILIES[family]}"
     if sizes is not None:
         return _size_problem(value, family, sizes, _RDS_SOURCE)
     if value.count(".") > 2:
-        return f"{_quote(value)} is not a class RDS for PostgreSQL offers (those look like db.r6i.large)"
+        return f"{quote(value)} is not a class RDS for PostgreSQL offers (those look like db.r6i.large)"
     hint = _family_suggestion(family, list(RDS_INSTANCE_CLASSES))
-    return f"{_quote(value)} is not an RDS for PostgreSQL instance class{hint or f'; see {_RDS_SOURCE}'}"
+    return f"{quote(value)} is not an RDS for PostgreSQL instance class{hint or f'; see {_RDS_SOURCE}'}"
 
 
 def cache_node_type_problem(value: str, engine: str | None = None) -> str | None:
@@ -545,19 +526,19 @@ def cache_node_type_problem(value: str, engine: str | None = None) -> str | None
         return None
     lowered = value.strip().lower()
     if lowered != value and cache_node_type_problem(lowered, engine) is None:
-        return f"{_quote(value)} must be written {lowered}: lower case, no spaces"
+        return f"{quote(value)} must be written {lowered}: lower case, no spaces"
     if value.startswith("db."):
-        return f"{_quote(value)} is an RDS instance class; an ElastiCache node type looks like cache.t4g.micro"
+        return f"{quote(value)} is an RDS instance class; an ElastiCache node type looks like cache.t4g.micro"
     if not value.startswith("cache."):
         if cache_node_type_problem("cache." + lowered, engine) is None:
-            return f"{_quote(value)} lacks the cache. prefix of node types: cache.{lowered}"
-        return f"{_quote(value)} is not an ElastiCache node type; they look like cache.t4g.micro or cache.m7g.large"
+            return f"{quote(value)} lacks the cache. prefix of node types: cache.{lowered}"
+        return f"{quote(value)} is not an ElastiCache node type; they look like cache.t4g.micro or cache.m7g.large"
     if family in CACHE_UNAVAILABLE_FAMILIES:
-        return f"{_quote(value)}: {CACHE_UNAVAILABLE_FAMILIES[family]}"
+        return f"{quote(value)}: {CACHE_UNAVAILABLE_FAMILIES[family]}"
     if sizes is not None:
         return _size_problem(value, family, sizes, _CACHE_SOURCE)
     hint = _family_suggestion(family, list(CACHE_NODE_TYPES))
-    return f"{_quote(value)} is not a current ElastiCache node type{hint or f'; see {_CACHE_SOURCE}'}"
+    return f"{quote(value)} is not a current ElastiCache node type{hint or f'; see {_CACHE_SOURCE}'}"
 
 
 def ec2_instance_type_problem(value: str) -> str | None:
@@ -568,17 +549,17 @@ def ec2_instance_type_problem(value: str) -> str | None:
         return None
     lowered = value.strip().lower()
     if lowered != value and ec2_instance_type_problem(lowered) is None:
-        return f"{_quote(value)} must be written {lowered}: lower case, no spaces"
+        return f"{quote(value)} must be written {lowered}: lower case, no spaces"
     if value.startswith(("db.", "cache.")):
         rest = value.split(".", 1)[1]
         hint = f"; the EC2 type is {rest}" if ec2_instance_type_problem(rest) is None else ""
-        return f"{_quote(value)} is an RDS or ElastiCache class, not an EC2 instance type{hint}"
+        return f"{quote(value)} is an RDS or ElastiCache class, not an EC2 instance type{hint}"
     if family in EC2_OTHER_FAMILIES:
-        return f"{_quote(value)} is {EC2_OTHER_FAMILIES[family]}; use an M, C, R or T family such as m8g or t4g"
+        return f"{quote(value)} is {EC2_OTHER_FAMILIES[family]}; use an M, C, R or T family such as m8g or t4g"
     if known is not None:
         return _size_problem(value, family, known.sizes, _EC2_SOURCE)
     hint = _family_suggestion(family, list(EC2_INSTANCE_FAMILIES))
-    return f"{_quote(value)} is not an EC2 instance type webstack runs on (M, C, R or T families){hint}"
+    return f"{quote(value)} is not an EC2 instance type webstack runs on (M, C, R or T families){hint}"
 
 
 def ec2_is_graviton(instance_type: str) -> bool:

@@ -6,22 +6,14 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
 from config import catalog
 from config.base import PROD, ConfigModel, at_least_in, required_in, rule
-from config.text import quote, words
+from config.text import words
 from config.types import Allowed, checked_by, text_from_plain_scalar
 
 POSTGRES_MAJOR_VERSIONS = tuple(catalog.POSTGRES_MAJOR_VERSIONS)
-
-
-def _major_version(value: str) -> str:
-    if value not in POSTGRES_MAJOR_VERSIONS:
-        raise ValueError(
-            f"{quote(value)} is not a PostgreSQL major version RDS offers; use {words(POSTGRES_MAJOR_VERSIONS)}"
-        )
-    return value
 
 
 @rule("allocated_storage_gb", "max_allocated_storage_gb")
@@ -29,6 +21,20 @@ def _ceiling_above_start(values: PostgresConfig) -> Iterator[tuple[str, str]]:
     if values.max_allocated_storage_gb < values.allocated_storage_gb:
         below = f"{values.max_allocated_storage_gb} is below data.postgres.allocatedStorageGb"
         yield "max_allocated_storage_gb", f"{below} ({values.allocated_storage_gb})"
+
+
+@rule("instance_class", "engine_version")
+def _class_runs_the_version(values: PostgresConfig) -> Iterator[tuple[str, str]]:
+    problem = catalog.rds_instance_class_problem(values.instance_class, values.engine_version)
+    if problem:
+        yield "instance_class", problem
+
+
+@rule("engine", "node_type")
+def _node_type_runs_the_engine(values: CacheConfig) -> Iterator[tuple[str, str]]:
+    problem = catalog.cache_node_type_problem(values.node_type, values.engine.value)
+    if problem:
+        yield "node_type", problem
 
 
 @rule("replicas", "automatic_failover")
@@ -48,7 +54,7 @@ class PostgresConfig(ConfigModel):
     engine_version: Annotated[
         str,
         BeforeValidator(text_from_plain_scalar),
-        AfterValidator(_major_version),
+        checked_by(catalog.postgres_major_version_problem),
         Allowed(words(POSTGRES_MAJOR_VERSIONS)),
     ] = Field(
         default="16",
@@ -74,7 +80,7 @@ class PostgresConfig(ConfigModel):
     )
     performance_insights: bool = Field(description="Enable Performance Insights (7 days free).")
 
-    rules = (_ceiling_above_start,)
+    rules = (_ceiling_above_start, _class_runs_the_version)
 
 
 class CacheEngine(StrEnum):
@@ -104,7 +110,7 @@ class CacheConfig(ConfigModel):
         default=True, description="Require TLS between the app and the cache."
     )
 
-    rules = (_failover_needs_replica,)
+    rules = (_failover_needs_replica, _node_type_runs_the_engine)
 
 
 class SessionsConfig(ConfigModel):

@@ -124,11 +124,19 @@ def _compose(path: Path, text: str, name: str) -> Node | None:
     if "\x00" in text:
         raise StackFileError(f"{name}: contains NUL bytes; it is not a YAML text file")
     try:
+        # The parser is iterative, the composer recursive: measure the nesting before composing.
+        depth = 0
+        for event in yaml.parse(text, Loader=_StackFileLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else 0
+                    raise StackFileError(f"{name}: line {line}: nested more than {MAX_DEPTH} levels deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         return yaml.compose(text, Loader=_StackFileLoader)
     except yaml.YAMLError as error:
         raise StackFileError(f"{name}: not valid YAML: {printable(str(error))}") from None
-    except RecursionError:
-        raise StackFileError(f"{name}: nested too deeply to be a stack file") from None
 
 
 def _inspect(root: MappingNode) -> Iterator[Problem]:

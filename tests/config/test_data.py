@@ -32,14 +32,41 @@ def test_storage_below_20_gb_is_rejected(dev_values, put, rejected):
     assert problems["webstack:data.postgres.allocatedStorageGb"] == "must be at least 20; got 10"
 
 
-@pytest.mark.parametrize("version", ["13", "16.4", "19", "9.6"])
-def test_unsupported_postgres_version_is_rejected(dev_values, put, rejected, version):
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (
+            "13",
+            "PostgreSQL 13 left RDS standard support on 2026-02-28 (a new instance would be billed for RDS "
+            "Extended Support); use 14, 15, 16, 17 or 18",
+        ),
+        ("16.4", "'16.4' is a minor version; give the major version, 16 (RDS applies minor versions)"),
+        ("19", "'19' is not a PostgreSQL major version RDS offers; use 14, 15, 16, 17 or 18"),
+        ("9.6", "'9.6' is not a PostgreSQL major version RDS offers; use 14, 15, 16, 17 or 18"),
+    ],
+)
+def test_unsupported_postgres_version_is_rejected_with_what_to_use(dev_values, put, rejected, version, message):
     problems = rejected(put(dev_values, "data.postgres.engineVersion", version))
 
-    assert (
-        f"{version!r} is not a PostgreSQL major version RDS offers; use 14, 15, 16, 17 or 18"
-        == problems["webstack:data.postgres.engineVersion"]
-    )
+    assert problems["webstack:data.postgres.engineVersion"] == message
+
+
+def test_an_unquoted_major_version_is_read_as_its_digits(dev_values, put):
+    assert parse_config(put(dev_values, "data.postgres.engineVersion", 17)).data.postgres.engine_version == "17"
+
+
+def test_an_instance_class_that_does_not_run_the_version_is_rejected(dev_values, put, rejected):
+    put(dev_values, "data.postgres.instanceClass", "db.x2idn.16xlarge")
+    problems = rejected(put(dev_values, "data.postgres.engineVersion", "16"))
+
+    assert "db.x2idn.16xlarge runs PostgreSQL 15 only, not 16" in problems["webstack:data.postgres.instanceClass"]
+
+
+def test_a_valkey_only_node_type_is_rejected_for_redis(dev_values, put, rejected):
+    put(dev_values, "data.cache.nodeType", "cache.m8g.large")
+    problems = rejected(put(dev_values, "data.cache.engine", "redis"))
+
+    assert "cache.m8g.large runs Valkey only" in problems["webstack:data.cache.nodeType"]
 
 
 @pytest.mark.parametrize(
