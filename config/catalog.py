@@ -488,57 +488,72 @@ def _family_suggestion(family: str, families: list[str]) -> str:
     return f"; did you mean {words(suggestions)}?" if suggestions else ""
 
 
-def rds_instance_class_problem(value: str, postgres_major: str | None = None) -> str | None:
-    """None for an RDS instance class RDS for PostgreSQL offers (for `postgres_major`, when given)."""
-    family, size = _family_and_size(value, "db.")
-    sizes = RDS_INSTANCE_CLASSES.get(family)
+@dataclass(frozen=True)
+class _ClassCatalog:
+    """The node classes one managed service offers, and how its messages name them."""
+
+    prefix: str  # "db."
+    kind: str  # "RDS for PostgreSQL instance class"
+    example: str  # "db.t4g.micro or db.m7g.large"
+    families: dict[str, tuple[str, ...]]
+    unavailable: dict[str, str]
+    source: str
+    other_prefix: str  # the other service's prefix, a common mix-up
+    other_kind: str
+
+
+_RDS = _ClassCatalog(
+    "db.", "RDS for PostgreSQL instance class", "db.t4g.micro or db.m7g.large", RDS_INSTANCE_CLASSES,
+    {family: f"not offered for PostgreSQL: {family}: {why}" for family, why in RDS_UNAVAILABLE_FAMILIES.items()},
+    _RDS_SOURCE, "cache.", "an ElastiCache node type",
+)  # fmt: skip
+_CACHE = _ClassCatalog(
+    "cache.", "ElastiCache node type", "cache.t4g.micro or cache.m7g.large", CACHE_NODE_TYPES,
+    CACHE_UNAVAILABLE_FAMILIES, _CACHE_SOURCE, "db.", "an RDS instance class",
+)  # fmt: skip
+
+
+def _class_problem(value: str, catalog: _ClassCatalog) -> str | None:
+    """None for a class the service offers; otherwise the likeliest slip: case, prefix, size or family."""
+    family, size = _family_and_size(value, catalog.prefix)
+    sizes = catalog.families.get(family)
     if sizes is not None and size in sizes:
-        majors = RDS_POSTGRES_MAJORS_BY_FAMILY.get(family)
-        if postgres_major is not None and majors is not None and postgres_major not in majors:
-            return f"{value} runs PostgreSQL {words(sorted(majors))} only, not {postgres_major}; see {_RDS_SOURCE}"
         return None
     lowered = value.strip().lower()
-    if lowered != value and rds_instance_class_problem(lowered) is None:
+    if lowered != value and _class_problem(lowered, catalog) is None:
         return f"{quote(value)} must be written {lowered}: lower case, no spaces"
-    if value.startswith("cache."):
-        return f"{quote(value)} is an ElastiCache node type; an RDS instance class looks like db.t4g.micro"
-    if not value.startswith("db."):
-        if rds_instance_class_problem("db." + lowered) is None:
-            return f"{quote(value)} lacks the db. prefix of RDS instance classes: db.{lowered}"
-        return f"{quote(value)} is not an RDS instance class; they look like db.t4g.micro or db.m7g.large"
-    if family in RDS_UNAVAILABLE_FAMILIES:
-        return f"{quote(value)} is not offered for PostgreSQL: {family}: {RDS_UNAVAILABLE_FAMILIES[family]}"
+    if value.startswith(catalog.other_prefix):
+        return f"{quote(value)} is {catalog.other_kind}; an {catalog.kind} looks like {catalog.example.split()[0]}"
+    if not value.startswith(catalog.prefix):
+        if _class_problem(catalog.prefix + lowered, catalog) is None:
+            return f"{quote(value)} lacks the {catalog.prefix} prefix: {catalog.prefix}{lowered}"
+        return f"{quote(value)} is not an {catalog.kind}; they look like {catalog.example}"
+    if family in catalog.unavailable:
+        return f"{quote(value)}: {catalog.unavailable[family]}"
     if sizes is not None:
-        return _size_problem(value, family, sizes, _RDS_SOURCE)
+        return _size_problem(value, family, sizes, catalog.source)
     if value.count(".") > 2:
-        return f"{quote(value)} is not a class RDS for PostgreSQL offers (those look like db.r6i.large)"
-    hint = _family_suggestion(family, list(RDS_INSTANCE_CLASSES))
-    return f"{quote(value)} is not an RDS for PostgreSQL instance class{hint or f'; see {_RDS_SOURCE}'}"
+        return f"{quote(value)} is not an {catalog.kind} (those look like {catalog.example})"
+    hint = _family_suggestion(family, list(catalog.families))
+    return f"{quote(value)} is not an {catalog.kind}{hint or f'; see {catalog.source}'}"
+
+
+def rds_instance_class_problem(value: str, postgres_major: str | None = None) -> str | None:
+    """None for an RDS instance class RDS for PostgreSQL offers (for `postgres_major`, when given)."""
+    problem = _class_problem(value, _RDS)
+    family = value.rpartition(".")[0]
+    majors = RDS_POSTGRES_MAJORS_BY_FAMILY.get(family)
+    if problem is None and postgres_major is not None and majors is not None and postgres_major not in majors:
+        return f"{value} runs PostgreSQL {words(sorted(majors))} only, not {postgres_major}; see {_RDS_SOURCE}"
+    return problem
 
 
 def cache_node_type_problem(value: str, engine: str | None = None) -> str | None:
     """None for an ElastiCache node type of the engine ("valkey" or "redis"; either when None)."""
-    family, size = _family_and_size(value, "cache.")
-    sizes = CACHE_NODE_TYPES.get(family)
-    if sizes is not None and size in sizes:
-        if engine == "redis" and family in CACHE_VALKEY_ONLY_FAMILIES:
-            return f"{value} runs Valkey only, not Redis OSS; use the valkey engine or a 7th-generation type"
-        return None
-    lowered = value.strip().lower()
-    if lowered != value and cache_node_type_problem(lowered, engine) is None:
-        return f"{quote(value)} must be written {lowered}: lower case, no spaces"
-    if value.startswith("db."):
-        return f"{quote(value)} is an RDS instance class; an ElastiCache node type looks like cache.t4g.micro"
-    if not value.startswith("cache."):
-        if cache_node_type_problem("cache." + lowered, engine) is None:
-            return f"{quote(value)} lacks the cache. prefix of node types: cache.{lowered}"
-        return f"{quote(value)} is not an ElastiCache node type; they look like cache.t4g.micro or cache.m7g.large"
-    if family in CACHE_UNAVAILABLE_FAMILIES:
-        return f"{quote(value)}: {CACHE_UNAVAILABLE_FAMILIES[family]}"
-    if sizes is not None:
-        return _size_problem(value, family, sizes, _CACHE_SOURCE)
-    hint = _family_suggestion(family, list(CACHE_NODE_TYPES))
-    return f"{quote(value)} is not a current ElastiCache node type{hint or f'; see {_CACHE_SOURCE}'}"
+    problem = _class_problem(value, _CACHE)
+    if problem is None and engine == "redis" and value.rpartition(".")[0] in CACHE_VALKEY_ONLY_FAMILIES:
+        return f"{value} runs Valkey only, not Redis OSS; use the valkey engine or a 7th-generation type"
+    return problem
 
 
 def ec2_instance_type_problem(value: str) -> str | None:

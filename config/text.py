@@ -41,12 +41,12 @@ def quote(value: object) -> str:
     """A value as a message shows it: text in quotes, YAML spellings for the rest, never long, never raw."""
     if isinstance(value, str):
         return "'" + printable(shorten(value)) + "'"
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if isinstance(value, Enum):
         return quote(value.value)
     if value is None:
         return "nothing (null)"
+    if isinstance(value, bool):
+        return yaml_text(value)
     if isinstance(value, int | float):
         return printable(shorten(repr(value)))
     if isinstance(value, datetime.date):

@@ -72,11 +72,12 @@ def test_a_valkey_only_node_type_is_rejected_for_redis(dev_values, put, rejected
 @pytest.mark.parametrize(
     ("instance_class", "message"),
     [
-        ("t4g.micro", "'t4g.micro' lacks the db. prefix of RDS instance classes: db.t4g.micro"),
+        ("t4g.micro", "'t4g.micro' lacks the db. prefix: db.t4g.micro"),
         ("db.t4g", "'db.t4g' is not an RDS for PostgreSQL instance class"),
         (
             "cache.t4g.micro",
-            "'cache.t4g.micro' is an ElastiCache node type; an RDS instance class looks like db.t4g.micro",
+            "'cache.t4g.micro' is an ElastiCache node type; an RDS for PostgreSQL instance class looks like "
+            "db.t4g.micro",
         ),
         ("db.m7g.huge", "db.m7g comes in large, xlarge"),
         ("db.m9z.large", "is not an RDS for PostgreSQL instance class"),
