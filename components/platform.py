@@ -8,6 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.data import Cache, CacheArgs, Database, DatabaseArgs, Sessions, SessionsArgs
 from components.network import Network, NetworkArgs, select_availability_zones
 from components.options import AwsContext
 from components.security import Encryption, EncryptionArgs
@@ -46,6 +47,9 @@ class Platform(pulumi.ComponentResource):
     global_provider: aws.Provider
     kms_key_arn: pulumi.Output[str]
     network: Network
+    database: Database
+    cache: Cache | None
+    sessions: Sessions
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:index:Platform", name, None, opts)
@@ -82,12 +86,60 @@ class Platform(pulumi.ComponentResource):
                 ),
                 opts=area,
             )
+            database, cache, sessions = self._data_tier(name, config, context, encryption, network, area)
 
         self.regional_provider = regional
         self.global_provider = global_
         self.kms_key_arn = encryption.key_arn
         self.network = network
+        self.database = database
+        self.cache = cache
+        self.sessions = sessions
         self.register_outputs(self.stack_outputs())
+
+    def _data_tier(
+        self,
+        name: str,
+        config: StackConfig,
+        context: AwsContext,
+        encryption: Encryption,
+        network: Network,
+        area: pulumi.ResourceOptions,
+    ) -> tuple[Database, Cache | None, Sessions]:
+        """The three stores, each in the isolated subnets behind its own security group."""
+        data, retention = config.data, config.observability.log_retention_days
+        database = Database(
+            f"{name}-database",
+            DatabaseArgs(
+                config=data.postgres,
+                context=context,
+                encryption=encryption,
+                subnet_ids=network.isolated_subnet_ids,
+                security_group_id=network.database_security_group_id,
+                log_retention_days=retention,
+            ),
+            opts=area,
+        )
+        cache = (
+            Cache(
+                f"{name}-cache",
+                CacheArgs(
+                    config=data.cache,
+                    context=context,
+                    encryption=encryption,
+                    subnet_ids=network.isolated_subnet_ids,
+                    security_group_id=network.cache_security_group_id,
+                    log_retention_days=retention,
+                ),
+                opts=area,
+            )
+            if data.cache.enabled
+            else None
+        )
+        sessions = Sessions(
+            f"{name}-sessions", SessionsArgs(config=data.sessions, context=context, encryption=encryption), opts=area
+        )
+        return database, cache, sessions
 
     def stack_outputs(self) -> dict[str, Any]:
         """What a user of the stack needs, under the names `pulumi stack output` shows."""
@@ -106,6 +158,20 @@ class Platform(pulumi.ComponentResource):
                 "cache": network.cache_security_group_id,
             },
             "kmsKeyArn": self.kms_key_arn,
+            # Where the app finds its data; credentials come from the secret (or IAM), never from here.
+            "database": {
+                "address": self.database.address,
+                "port": self.database.port,
+                "name": self.database.database_name,
+                "masterUsername": self.database.master_username,
+                "secretArn": self.database.secret_arn,
+            },
+            "cache": (
+                {"address": self.cache.address, "port": self.cache.port, "iamUser": self.cache.user_id}
+                if self.cache
+                else None
+            ),
+            "sessionsTable": {"name": self.sessions.table_name, "arn": self.sessions.table_arn},
         }
 
     def _aws_provider(self, name: str, region: str, args: PlatformArgs) -> aws.Provider:

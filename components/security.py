@@ -16,7 +16,7 @@ and the root registers the policy once, last (`contributions()` ends):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +59,30 @@ def logs_statement(context: AwsContext) -> pulumi.Output[dict[str, Any]]:
             "Resource": "*",
             "Condition": {
                 "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:{values[1]}:logs:{region}:{values[0]}:*"}
+            },
+        }
+    )
+
+
+def via_service_statement(context: AwsContext, sid: str, services: Sequence[str]) -> pulumi.Output[dict[str, Any]]:
+    """Principals of this account may use the key only through these services (kms:ViaService), for their data.
+
+    This is how an app role reads an encrypted table or secret without a KMS permission of its own,
+    and how RDS and ElastiCache create the grants they need; no one can decrypt with the key directly.
+    """
+    region = context.region
+    return context.account_id.apply(
+        lambda account: {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": [*KEY_USE, "kms:CreateGrant", "kms:ListGrants"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "kms:CallerAccount": account,
+                    "kms:ViaService": [f"{service}.{region}.amazonaws.com" for service in services],
+                }
             },
         }
     )

@@ -163,9 +163,9 @@ def _problem(detail: ErrorDetails) -> Problem:
         return Problem(key, f"{detail['msg']}; got {quote(detail['input'])}")
     context = {name: value for name, value in detail.get("ctx", {}).items()}
     if "expected" in context:
-        context["expected"] = words(
-            part.strip(" '") for part in str(context["expected"]).replace(" or ", ", ").split(",")
-        )
+        parts = [part.strip(" '") for part in str(context["expected"]).replace(" or ", ", ").split(",")]
+        # Python spells the literal booleans True and False; YAML and the user write true and false.
+        context["expected"] = words({"True": "true", "False": "false"}.get(part, part) for part in parts)
     value = detail["input"]
     context["got"] = quote(value) + _quoting_hint(kind, value)
     context["length"] = f"{len(value)} characters" if isinstance(value, str) else ""

@@ -295,6 +295,87 @@ def text_from_plain_scalar(value: object) -> object:
     return value
 
 
+# -- maintenance and backup windows (UTC) ----------------------------------------------------------------------
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+_CLOCK = r"([01]\d|2[0-3]):([0-5]\d)"
+
+
+@dataclass(frozen=True)
+class Window:
+    """A window as minutes into the week (weekly) or the day (daily); the end may wrap past the start."""
+
+    start: int
+    end: int
+    period: int
+
+    @property
+    def minutes(self) -> int:
+        return (self.end - self.start) % self.period
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The window's stretches as [start, end) minutes of one week, split where it wraps."""
+        starts = range(self.start, MINUTES_PER_WEEK, self.period) if self.period == MINUTES_PER_DAY else [self.start]
+        spans = []
+        for start in starts:
+            end = start + self.minutes
+            spans += (
+                [(start, MINUTES_PER_WEEK), (0, end - MINUTES_PER_WEEK)] if end > MINUTES_PER_WEEK else [(start, end)]
+            )
+        return spans
+
+    def overlaps(self, other: Window) -> bool:
+        return any(a < d and c < b for a, b in self.spans() for c, d in other.spans())
+
+
+def daily_window(text: str) -> Window:
+    """`hh24:mi-hh24:mi` (UTC), as RDS backup and ElastiCache snapshot windows take it."""
+    match = re.fullmatch(f"{_CLOCK}-{_CLOCK}", text)
+    if not match:
+        raise ValueError(f"{quote(text)} is not a daily window like 02:00-03:00 (hh24:mi-hh24:mi, UTC)")
+    hours, minutes = [int(part) for part in match.groups()[::2]], [int(part) for part in match.groups()[1::2]]
+    return Window(hours[0] * 60 + minutes[0], hours[1] * 60 + minutes[1], MINUTES_PER_DAY)
+
+
+def weekly_window(text: str) -> Window:
+    """`ddd:hh24:mi-ddd:hh24:mi` (UTC), as RDS and ElastiCache maintenance windows take it."""
+    day = "(" + "|".join(DAYS) + ")"
+    match = re.fullmatch(f"{day}:{_CLOCK}-{day}:{_CLOCK}", text.lower())
+    if not match:
+        raise ValueError(
+            f"{quote(text)} is not a weekly window like sun:03:30-sun:04:30 (ddd:hh24:mi-ddd:hh24:mi, UTC)"
+        )
+    first_day, first_hour, first_minute, last_day, last_hour, last_minute = match.groups()
+    start = DAYS.index(first_day) * MINUTES_PER_DAY + int(first_hour) * 60 + int(first_minute)
+    end = DAYS.index(last_day) * MINUTES_PER_DAY + int(last_hour) * 60 + int(last_minute)
+    return Window(start, end, MINUTES_PER_WEEK)
+
+
+def _parses_as(parse: Callable[[str], Window]) -> AfterValidator:
+    def check(value: str) -> str:
+        parse(value)
+        return value.lower()
+
+    return AfterValidator(check)
+
+
+def window_problems(
+    daily_key: str, daily: str, weekly_key: str, weekly: str, *, minimum_minutes: int, service: str
+) -> list[tuple[str, str]]:
+    """(key, message) for windows too short for `service`, or overlapping each other."""
+    day, week = daily_window(daily), weekly_window(weekly)
+    problems = [
+        (key, f"{window.minutes} minutes is too short; {service} needs at least {minimum_minutes}")
+        for key, window in ((daily_key, day), (weekly_key, week))
+        if window.minutes < minimum_minutes
+    ]
+    if day.overlaps(week):
+        problems.append((weekly_key, f"overlaps the daily window {daily} ({daily_key}); {service} refuses that"))
+    return problems
+
+
 AwsRegion = Annotated[
     str, checked_by(catalog.region_problem), Allowed("an AWS region of the aws partition, e.g. eu-west-1")
 ]
@@ -315,6 +396,10 @@ AvailabilityZoneId = Annotated[
     str, AfterValidator(_zone_id), Allowed("an availability zone id of the region, e.g. euw1-az1")
 ]
 Port = Annotated[int, Field(ge=1, le=65535)]
+DailyWindow = Annotated[str, _parses_as(daily_window), Allowed("hh24:mi-hh24:mi in UTC, e.g. 02:00-03:00")]
+WeeklyWindow = Annotated[
+    str, _parses_as(weekly_window), Allowed("ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. sun:03:30-sun:04:30")
+]
 SubnetMask = Annotated[int, Field(ge=16, le=28)]
 Name = Annotated[
     str,

@@ -66,10 +66,17 @@ class AwsMocks(Mocks):
             return "", outputs  # everything else is computed, so unknown until the resource exists
         facts = Facts(args.typ, args.name, outputs, self.region, self.account_id)
         resource_id = kind.id(facts)
+        self.rejected += [f"{args.typ} {args.name}: {problem}" for problem in kind.check(facts)]
         if kind.arn is not None:
             outputs.setdefault(
                 "arn",
-                kind.arn.format(region=self.region, account=self.account_id, id=resource_id, name=outputs.get("name")),
+                kind.arn.format(
+                    region=self.region,
+                    account=self.account_id,
+                    id=resource_id,
+                    name=outputs.get("name"),
+                    identifier=outputs.get("identifier"),
+                ),
             )
         outputs.setdefault("id", resource_id)
         outputs.update(kind.extra(facts, resource_id))

@@ -1,5 +1,8 @@
 """Rules AWS applies across resources, checked once the program has registered everything.
 
+Security groups: the rule quota. RDS: an instance's parameter group family. ElastiCache: the
+`default` user every user group needs.
+
 A mock answers one resource at a time; these rules need the whole plan (every rule of a
 security group), so `run_offline` runs them after the program ends and fails the plan
 with what they find.
@@ -52,4 +55,39 @@ def security_group_rule_quota(registrations: Sequence[Registration]) -> Iterable
             )
 
 
-AFTER_RUN_CHECKS: tuple[Callable[[Sequence[Registration]], Iterable[str]], ...] = (security_group_rule_quota,)
+def _source(registrations: Sequence[Registration], consumer: Registration, key: str) -> Registration | None:
+    """The registration an input of `consumer` came from (its property dependency), if one."""
+    urns = consumer.property_dependencies.get(key) or ()
+    return next((r for r in registrations if r.urn in urns), None)
+
+
+def parameter_group_family(registrations: Sequence[Registration]) -> Iterable[str]:
+    """RDS refuses a parameter group whose family is not the instance's engine and major version."""
+    for instance in registrations:
+        if instance.type != "aws:rds/instance:Instance":
+            continue
+        group = _source(registrations, instance, "parameterGroupName")
+        wanted = f"{instance.inputs.get('engine')}{str(instance.inputs.get('engineVersion', '')).split('.')[0]}"
+        if group is not None and group.inputs.get("family") != wanted:
+            yield (
+                f"{instance.name}: the parameter group {group.name} is of family {group.inputs.get('family')}, "
+                f"but engine {instance.inputs.get('engine')} {instance.inputs.get('engineVersion')} needs {wanted}"
+            )
+
+
+def user_group_has_default_user(registrations: Sequence[Registration]) -> Iterable[str]:
+    """ElastiCache refuses a user group without a user named `default`."""
+    for group in registrations:
+        if group.type != "aws:elasticache/userGroup:UserGroup":
+            continue
+        urns = set(group.property_dependencies.get("userIds") or ())
+        names = {r.inputs.get("userName") for r in registrations if r.urn in urns}
+        if "default" not in names:
+            yield f"{group.name}: a user group must hold a user named 'default'"
+
+
+AFTER_RUN_CHECKS: tuple[Callable[[Sequence[Registration]], Iterable[str]], ...] = (
+    security_group_rule_quota,
+    parameter_group_family,
+    user_group_has_default_user,
+)

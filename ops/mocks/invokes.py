@@ -61,6 +61,22 @@ def managed_prefix_list(account: Account, args: Mapping[str, Any]) -> dict[str, 
     }
 
 
+# What a secret holds in the offline plan. It must never appear in a plan: tests scan for it.
+SECRET_VALUE_MARKER = "mock-secret-value-never-in-a-plan"
+
+
+def secret_version(account: Account, args: Mapping[str, Any]) -> dict[str, Any]:
+    secret = str(args.get("secretId"))
+    return {
+        "arn": secret,
+        "id": secret,
+        "secretId": secret,
+        "secretString": f'{{"username": "app_admin", "password": "{SECRET_VALUE_MARKER}"}}',
+        "versionId": digest(secret, length=32),
+        "versionStages": ["AWSCURRENT"],
+    }
+
+
 ANSWERS: dict[str, Answer] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": caller_identity,
@@ -75,6 +91,7 @@ ANSWERS: dict[str, Answer] = {
         "id": "aws",
     },
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": managed_prefix_list,
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": secret_version,
     "aws:ssm/getParameter:getParameter": lambda account, args: {
         "name": args.get("name"),
         "type": "String",

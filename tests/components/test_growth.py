@@ -69,9 +69,11 @@ def test_adding_an_az_only_adds_resources_and_updates_the_gateway_endpoints(add_
 
     assert_nothing_replaced_or_deleted(diff)
     assert {c.type for c in diff.of(Action.CREATE)} >= {SUBNET, "aws:ec2/routeTable:RouteTable"}
-    # The gateway endpoints attach to every route table, so the new AZ's tables are added to them in place.
+    # The gateway endpoints attach to every route table, so the new AZ's tables are added to them in place;
+    # the database's subnet group takes the new isolated subnet in place.
     assert {(c.type, c.keys) for c in diff.of(Action.UPDATE)} == {
-        ("aws:ec2/vpcEndpoint:VpcEndpoint", ("routeTableIds",))
+        ("aws:ec2/vpcEndpoint:VpcEndpoint", ("routeTableIds",)),
+        ("aws:rds/subnetGroup:SubnetGroup", ("subnetIds",)),
     }
 
 

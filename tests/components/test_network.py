@@ -31,6 +31,8 @@ FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+FLOW_LOG_GROUP = "webstack-prod-network-flow-logs"
+FLOW_LOG_ROLE = "webstack-prod-network-flow-logs-role"
 
 
 def vpc_inputs(run):
@@ -404,22 +406,22 @@ def test_prod_records_all_vpc_traffic_to_its_log_group(shipped_run):
     assert flow_log.inputs["vpcId"] == run.outputs["vpcId"]
     assert flow_log.inputs["trafficType"] == "ALL"
     assert flow_log.inputs["logDestinationType"] == "cloud-watch-logs"
-    assert flow_log.inputs["logDestination"] == run.one(LOG_GROUP).outputs["arn"]
+    assert flow_log.inputs["logDestination"] == run.one(LOG_GROUP, FLOW_LOG_GROUP).outputs["arn"]
 
 
 def test_flow_log_group_keeps_the_configured_retention(shipped_run):
     retention = parse_config(stack_values("prod")).network.flow_logs.retention_days
-    assert shipped_run("prod").one(LOG_GROUP).inputs["retentionInDays"] == retention == 365
+    assert shipped_run("prod").one(LOG_GROUP, FLOW_LOG_GROUP).inputs["retentionInDays"] == retention == 365
 
 
 def test_flow_log_group_is_encrypted_with_the_environment_key(shipped_run):
     run = shipped_run("prod")
-    assert run.one(LOG_GROUP).inputs["kmsKeyId"] == run.one(KMS_KEY).outputs["arn"]
+    assert run.one(LOG_GROUP, FLOW_LOG_GROUP).inputs["kmsKeyId"] == run.one(KMS_KEY).outputs["arn"]
 
 
 def test_flow_log_role_trusts_only_vpc_flow_logs_on_behalf_of_the_account(shipped_run):
     run = shipped_run("prod")
-    role = run.one(ROLE)
+    role = run.one(ROLE, FLOW_LOG_ROLE)
     (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
@@ -431,8 +433,8 @@ def test_flow_log_role_trusts_only_vpc_flow_logs_on_behalf_of_the_account(shippe
 def test_flow_log_role_may_write_only_to_its_log_group(shipped_run):
     run = shipped_run("prod")
     policy = run.one(ROLE_POLICY)
-    log_group_arn = run.one(LOG_GROUP).outputs["arn"]
-    assert policy.inputs["role"] == run.one(ROLE).outputs["name"]
+    log_group_arn = run.one(LOG_GROUP, FLOW_LOG_GROUP).outputs["arn"]
+    assert policy.inputs["role"] == run.one(ROLE, FLOW_LOG_ROLE).outputs["name"]
     assert json.loads(policy.inputs["policy"]) == {
         "Version": "2012-10-17",
         "Statement": [
@@ -448,5 +450,6 @@ def test_flow_log_role_may_write_only_to_its_log_group(shipped_run):
 def test_dev_has_no_flow_logs(shipped_run):
     run = shipped_run("dev")
     assert run.find(FLOW_LOG) == []
-    assert run.find(LOG_GROUP) == []
-    assert run.find(ROLE) == []
+    assert run.find(LOG_GROUP, "webstack-dev-network-flow-logs") == []
+    assert run.find(ROLE, "webstack-dev-network-flow-logs-role") == []
+    assert run.find(ROLE_POLICY) == []

@@ -79,13 +79,43 @@ def test_cloudwatch_logs_uses_the_key_only_for_the_accounts_log_groups(shipped_r
     }
 
 
-def test_the_key_policy_holds_only_what_the_keys_consumers_contributed(shipped_run):
-    # dev has no flow logs, so nothing but the account uses the key yet; prod's flow logs add CloudWatch Logs.
-    assert [s["Sid"] for s in key_policy_of(shipped_run("dev"))] == ["AccountAdministersKey"]
-    assert [s["Sid"] for s in key_policy_of(shipped_run("prod"))] == [
-        "AccountAdministersKey",
-        "CloudWatchLogsEncryptLogGroups",
-    ]
+@pytest.mark.parametrize(
+    ("stack", "sids"),
+    [
+        # dev's serverless cache has no log groups of its own; prod's nodes and flow logs do.
+        ("dev", ["AccountAdministersKey", "RdsAndSecretsManagerUseKey", "CloudWatchLogsEncryptLogGroups",
+                 "ElastiCacheUsesKey", "DynamoDbUsesKey"]),
+        ("prod", ["AccountAdministersKey", "CloudWatchLogsEncryptLogGroups", "RdsAndSecretsManagerUseKey",
+                  "ElastiCacheUsesKey", "DynamoDbUsesKey"]),
+    ],
+)  # fmt: skip
+def test_the_key_policy_holds_what_the_keys_consumers_contributed_once_each(shipped_run, stack, sids):
+    assert [s["Sid"] for s in key_policy_of(shipped_run(stack))] == sids
+
+
+def test_without_a_cache_its_statement_is_not_in_the_key_policy(plan):
+    values = stack_values("dev")
+    values["webstack:data"] = {"cache": {"enabled": False}}
+    assert "ElastiCacheUsesKey" not in [s["Sid"] for s in key_policy_of(plan(values))]
+
+
+@pytest.mark.parametrize(
+    ("sid", "services"),
+    [
+        ("RdsAndSecretsManagerUseKey", ["rds", "secretsmanager"]),
+        ("ElastiCacheUsesKey", ["elasticache"]),
+        ("DynamoDbUsesKey", ["dynamodb"]),
+    ],
+)
+def test_data_services_use_the_key_only_through_themselves_for_the_account(shipped_run, sid, services):
+    found = statement(shipped_run("prod"), sid)
+    assert found["Principal"] == {"AWS": "*"}
+    assert found["Condition"] == {
+        "StringEquals": {
+            "kms:CallerAccount": "111111111111",
+            "kms:ViaService": [f"{service}.{REGION}.amazonaws.com" for service in services],
+        }
+    }
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -97,7 +127,7 @@ def test_the_policy_is_its_own_resource_applied_to_the_key(shipped_run, stack):
 
 def test_the_flow_log_group_is_created_only_once_the_policy_lets_cloudwatch_logs_use_the_key(shipped_run):
     run = shipped_run("prod")
-    log_group = run.one(LOG_GROUP)
+    log_group = run.one(LOG_GROUP, "webstack-prod-network-flow-logs")
     assert log_group.inputs["kmsKeyId"] == run.one(KMS_KEY).outputs["arn"]
     assert run.one(KEY_POLICY).urn in log_group.property_dependencies["kmsKeyId"]
 

@@ -25,7 +25,8 @@ PROD_INVARIANTS = [
     ("compute.image", "registry.example.com:5000/app", "webstack:compute.image", "reproducible"),
     ("data.cache.replicas", 0, "webstack:data.cache.replicas", "loses its data"),
     ("data.cache.automaticFailover", False, "webstack:data.cache.automaticFailover", "without a page"),
-    ("data.cache.encryptionInTransit", False, "webstack:data.cache.encryptionInTransit", "must use TLS"),
+    ("data.cache.snapshotRetentionDays", 0, "webstack:data.cache.snapshotRetentionDays", "warm the whole cache"),
+    ("data.sessions.deletionProtection", False, "webstack:data.sessions.deletionProtection", "signing every user"),
     ("data.sessions.pointInTimeRecovery", False, "webstack:data.sessions.pointInTimeRecovery", "bad write"),
     ("observability.accessLogs", False, "webstack:observability.accessLogs", "must be traceable"),
 ]
@@ -210,3 +211,10 @@ def test_prod_cross_section_rules(prod_values, put, rejected, path, value, key, 
 )
 def test_prod_accepts_images_pinned_by_version_sha_or_digest(prod_values, put, image):
     assert parse_config(put(prod_values, "compute.image", image)).compute.image == image
+
+
+@pytest.mark.parametrize("tier", ["dev", "prod"])
+def test_cache_tls_cannot_be_switched_off_in_any_tier(minimal, put, rejected, tier):
+    problems = rejected(put(minimal(tier), "data.cache.encryptionInTransit", False))
+
+    assert problems == {"webstack:data.cache.encryptionInTransit": "must be true; got false"}

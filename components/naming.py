@@ -1,0 +1,42 @@
+"""Physical names for the few resources AWS makes us name, within each service's limits.
+
+Everything else is auto-named by the provider. Where a name is required (an RDS identifier the
+log groups must know in advance, ElastiCache user and group ids), it is built here from the
+component's logical name, so two stacks never collide and the name never changes on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What a service accepts: a length, lower case letters, digits and hyphens, starting with a letter."""
+
+    service: str
+    max_length: int
+
+
+RDS_IDENTIFIER = NameRule("RDS DB instance identifier", 63)
+RDS_SNAPSHOT = NameRule("RDS DB snapshot identifier", 255)
+ELASTICACHE_ID = NameRule("ElastiCache replication group, serverless cache, user or user group id", 40)
+
+_HASH_LENGTH = 7
+
+
+def physical_name(rule: NameRule, *parts: str) -> str:
+    """`parts` joined with hyphens and made acceptable to the service; cut with a hash suffix when too long.
+
+    Lower case; anything but letters and digits becomes a hyphen; no double or trailing hyphen;
+    it starts with a letter. A cut name keeps a hash of the whole, so two long names stay apart.
+    """
+    name = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+    if not name or not name[0].isalpha():
+        name = f"x-{name}".rstrip("-")
+    if len(name) <= rule.max_length:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:_HASH_LENGTH]
+    return f"{name[: rule.max_length - _HASH_LENGTH - 1].rstrip('-')}-{digest}"
