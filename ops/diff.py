@@ -136,9 +136,9 @@ def _cascade(
             if not inputs:
                 continue
             forced = _forced(registration.type, inputs)
-            why = tuple(f"{key} <- {new[sources[key][0]].name}" for key in sorted(forced or inputs))
             if forced:
-                replaced[urn] = why
+                replaced[urn] = tuple(f"{key} <- {new[sources[key][0]].name}" for key in sorted(forced))
                 changed = True
-            elif urn not in updated:
-                updated[urn] = why
+            else:
+                # The input will carry the replacement's new id or name: an update of that input.
+                updated[urn] = tuple(sorted({*updated.get(urn, ()), *inputs}))

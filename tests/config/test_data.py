@@ -130,3 +130,87 @@ def test_sessions_ttl_attribute_must_be_an_attribute_name(dev_values, put, rejec
         problems["webstack:data.sessions.ttlAttribute"]
         == "must be 1-255 letters, digits or _, not starting with a digit; got 'expires-at'"
     )
+
+
+# --- windows ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("backup", "maintenance", "key", "message"),
+    [
+        ("03:00-04:00", "sun:03:30-sun:04:30", "maintenanceWindow", "overlaps the daily window 03:00-04:00"),
+        ("23:30-00:30", "mon:00:00-mon:01:00", "maintenanceWindow", "overlaps the daily window 23:30-00:30"),
+        ("02:00-02:20", "sun:03:30-sun:04:30", "backupWindow", "20 minutes is too short; RDS needs at least 30"),
+        ("2am-3am", "sun:03:30-sun:04:30", "backupWindow", "is not a daily window like 02:00-03:00"),
+        ("02:00-03:00", "sunday:03:30-04:30", "maintenanceWindow", "is not a weekly window like sun:03:30-sun:04:30"),
+    ],
+)
+def test_database_windows_must_be_well_formed_long_enough_and_apart(
+    dev_values, put, rejected, backup, maintenance, key, message
+):
+    put(dev_values, "data.postgres.backupWindow", backup)
+    problems = rejected(put(dev_values, "data.postgres.maintenanceWindow", maintenance))
+
+    assert message in problems[f"webstack:data.postgres.{key}"]
+
+
+def test_cache_windows_need_an_hour_each(dev_values, put, rejected):
+    problems = rejected(put(dev_values, "data.cache.snapshotWindow", "01:00-01:30"))
+
+    assert "30 minutes is too short; ElastiCache needs at least 60" in problems["webstack:data.cache.snapshotWindow"]
+
+
+def test_windows_that_do_not_touch_are_accepted(dev_values, put):
+    put(dev_values, "data.postgres.backupWindow", "22:00-23:00")
+    config = parse_config(put(dev_values, "data.postgres.maintenanceWindow", "Sat:23:00-Sun:00:00"))
+
+    assert config.data.postgres.maintenance_window == "sat:23:00-sun:00:00"
+
+
+# --- names, monitoring, cache versions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("databaseName", "postgres", "postgres is reserved by PostgreSQL or RDS"),
+        ("masterUsername", "rdsadmin", "rdsadmin is reserved"),
+        ("masterUsername", "pg_admin", "pg_admin is reserved"),
+        ("databaseName", "1app", "must be 1-63 letters, digits or _, starting with a letter; got '1app'"),
+        ("monitoringIntervalSeconds", 20, "20 is not an interval RDS accepts; use 0, 1, 5, 10, 15, 30 or 60"),
+    ],
+)
+def test_database_names_and_monitoring_interval_are_checked(dev_values, put, rejected, key, value, message):
+    problems = rejected(put(dev_values, f"data.postgres.{key}", value))
+
+    assert message in problems[f"webstack:data.postgres.{key}"]
+
+
+@pytest.mark.parametrize(
+    ("engine", "version", "message"),
+    [("valkey", "7.0", "valkey comes in 7.2 or 8.0"), ("redis", "6.2", "redis comes in 7.0 or 7.1")],
+)
+def test_cache_versions_are_those_with_iam_authentication(dev_values, put, rejected, engine, version, message):
+    put(dev_values, "data.cache.engine", engine)
+    problems = rejected(put(dev_values, "data.cache.engineVersion", version))
+
+    assert message in problems["webstack:data.cache.engineVersion"]
+
+
+def test_cache_version_defaults_to_the_engines_newest(dev_values, put):
+    config = parse_config(put(dev_values, "data.cache.engine", "redis"))
+
+    assert (config.data.cache.engine_version, config.data.cache.version) == (None, "7.1")
+
+
+def test_prod_cache_keeps_snapshots(prod_values, put, rejected):
+    problems = rejected(put(prod_values, "data.cache.snapshotRetentionDays", 0))
+
+    assert (
+        "must be at least 1 when webstack:environment is prod" in problems["webstack:data.cache.snapshotRetentionDays"]
+    )
+
+
+def test_dev_preset_runs_the_cache_serverless_and_prod_on_nodes(dev_values, prod_values):
+    assert parse_config(dev_values).data.cache.mode.value == "serverless"
+    assert parse_config(prod_values).data.cache.mode.value == "nodes"
