@@ -23,6 +23,8 @@ class NameRule:
 RDS_IDENTIFIER = NameRule("RDS DB instance identifier", 63)
 RDS_SNAPSHOT = NameRule("RDS DB snapshot identifier", 255)
 ELASTICACHE_ID = NameRule("ElastiCache replication group, serverless cache, user or user group id", 40)
+ELB_NAME = NameRule("load balancer or target group name", 32)
+ECS_NAME = NameRule("ECS cluster, service or task family", 255)
 
 _HASH_LENGTH = 7
 
@@ -40,3 +42,14 @@ def physical_name(rule: NameRule, *parts: str) -> str:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:_HASH_LENGTH]
     return f"{name[: rule.max_length - _HASH_LENGTH - 1].rstrip('-')}-{digest}"
+
+
+def replaceable_name(rule: NameRule, name: str, *replaced_by: object) -> str:
+    """A physical name that changes exactly when the resource must be replaced.
+
+    AWS refuses two resources of one name, and Pulumi creates a replacement before it deletes
+    the original: so the name carries a short hash of the inputs that force a replacement (a
+    target group's port, a load balancer's scheme), and a replacement gets a name of its own.
+    """
+    suffix = hashlib.sha256(repr(replaced_by).encode()).hexdigest()[:6]
+    return f"{physical_name(NameRule(rule.service, rule.max_length - len(suffix) - 1), name)}-{suffix}"

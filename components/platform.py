@@ -8,11 +8,18 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.data import Cache, CacheArgs, Database, DatabaseArgs, Sessions, SessionsArgs
+from components.compute.ec2 import Ec2Service, Ec2ServiceArgs
+from components.compute.fargate import Cluster, ClusterArgs, FargateService, FargateServiceArgs
+from components.compute.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.compute.routing import Placement
+from components.data import AppData, Cache, CacheArgs, Database, DatabaseArgs, Sessions, SessionsArgs
+from components.logs import LogBucket, LogBucketArgs
 from components.network import Network, NetworkArgs, select_availability_zones
 from components.options import AwsContext
 from components.security import Encryption, EncryptionArgs
+from config.compute import FargateConfig
 from config.loader import revalidated
+from config.release import ReleaseTimes, release_times
 from config.stack import StackConfig
 
 # CloudFront only accepts certificates and web ACLs from this region.
@@ -50,6 +57,9 @@ class Platform(pulumi.ComponentResource):
     database: Database
     cache: Cache | None
     sessions: Sessions
+    load_balancer: LoadBalancer
+    app: FargateService | Ec2Service
+    release: ReleaseTimes
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:index:Platform", name, None, opts)
@@ -87,6 +97,9 @@ class Platform(pulumi.ComponentResource):
                 opts=area,
             )
             database, cache, sessions = self._data_tier(name, config, context, encryption, network, area)
+            load_balancer, app = self._app_tier(
+                name, args, config, context, encryption, network, AppData.of(database, cache, sessions), area
+            )
 
         self.regional_provider = regional
         self.global_provider = global_
@@ -95,6 +108,9 @@ class Platform(pulumi.ComponentResource):
         self.database = database
         self.cache = cache
         self.sessions = sessions
+        self.load_balancer = load_balancer
+        self.app = app
+        self.release = release_times(config.compute)
         self.register_outputs(self.stack_outputs())
 
     def _data_tier(
@@ -141,6 +157,76 @@ class Platform(pulumi.ComponentResource):
         )
         return database, cache, sessions
 
+    def _app_tier(
+        self,
+        name: str,
+        args: PlatformArgs,
+        config: StackConfig,
+        context: AwsContext,
+        encryption: Encryption,
+        network: Network,
+        data: AppData,
+        area: pulumi.ResourceOptions,
+    ) -> tuple[LoadBalancer, FargateService | Ec2Service]:
+        """The load balancer, and the app service of the configured kind behind it."""
+        compute, retention = config.compute, config.observability.log_retention_days
+        logs = (
+            LogBucket(f"{name}-access-logs", LogBucketArgs(context=context, retention_days=retention), opts=area)
+            if config.observability.access_logs
+            else None
+        )
+        internal = config.edge.vpc_origin
+        load_balancer = LoadBalancer(
+            f"{name}-lb",
+            LoadBalancerArgs(
+                context=context,
+                internal=internal,
+                # Internal: beside the app. Internet-facing: in the public subnets, for CloudFront to reach.
+                subnet_ids=network.app_subnet_ids if internal else network.public_subnet_ids,
+                security_group_id=network.alb_security_group_id,
+                idle_timeout_seconds=compute.idle_timeout_seconds,
+                domain_name=config.edge.domain_name,
+                hosted_zone_id=config.edge.hosted_zone_id,
+                access_logs_bucket=logs.bucket_name if logs else None,
+                access_logs_prefix=logs.alb_prefix if logs else "",
+            ),
+            opts=area,
+        )
+        placement = Placement(
+            context=context,
+            encryption=encryption,
+            load_balancer=load_balancer,
+            vpc_id=network.vpc_id,
+            subnet_ids=network.app_subnet_ids,
+            security_group_id=network.app_security_group_id,
+            data=data,
+            log_retention_days=retention,
+        )
+        app: FargateService | Ec2Service
+        if isinstance(compute, FargateConfig):
+            cluster = Cluster(
+                f"{name}-ecs",
+                ClusterArgs(
+                    context=context,
+                    encryption=encryption,
+                    log_retention_days=retention,
+                    exec_command=compute.exec_command,
+                ),
+                opts=area,
+            )
+            app = FargateService(
+                f"{name}-app",
+                FargateServiceArgs(
+                    config=compute, placement=placement, cluster=cluster, public_ip=network.app_public_ip
+                ),
+                opts=area,
+            )
+        else:
+            app = Ec2Service(
+                f"{name}-app", Ec2ServiceArgs(config=compute, placement=placement, tags=default_tags(args)), opts=area
+            )
+        return load_balancer, app
+
     def stack_outputs(self) -> dict[str, Any]:
         """What a user of the stack needs, under the names `pulumi stack output` shows."""
         network = self.network
@@ -172,6 +258,10 @@ class Platform(pulumi.ComponentResource):
                 else None
             ),
             "sessionsTable": {"name": self.sessions.table_name, "arn": self.sessions.table_arn},
+            "loadBalancer": {"dnsName": self.load_balancer.dns_name, "originDomain": self.load_balancer.origin_domain},
+            "app": {"logGroup": self.app.log_group_name, "deploymentAlarms": self.app.alarm_names},
+            # The worst case for a release to be fully live and for a bad one to be undone (config/release.py).
+            "release": self.release.as_output(),
         }
 
     def _aws_provider(self, name: str, region: str, args: PlatformArgs) -> aws.Provider:

@@ -586,3 +586,33 @@ def ec2_is_graviton(instance_type: str) -> bool:
 def ec2_architecture(instance_type: str) -> str:
     """The AMI architecture an EC2 instance type needs: "arm64" for Graviton, "x86_64" otherwise."""
     return "arm64" if ec2_is_graviton(instance_type) else "x86_64"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Elastic Load Balancing access logs
+# ---------------------------------------------------------------------------------------------------
+
+# AWS page "Enable access logs for your Application Load Balancer" (also terraform-provider-aws's
+# elb service account table), as of 2026-11-26: regions available before August 2022 deliver access
+# logs from these ELB accounts; newer regions from the service principal ELB_LOG_DELIVERY_SERVICE.
+# fmt: off
+ELB_LOG_ACCOUNTS: dict[str, str] = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378", "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667", "eu-north-1": "897822967062", "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+}
+# fmt: on
+ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def elb_log_delivery_principal(region: str, partition: str = "aws") -> dict[str, str]:
+    """Who writes a region's load balancer access logs: its ELB account, or the log-delivery service."""
+    account = ELB_LOG_ACCOUNTS.get(region)
+    if account:
+        return {"AWS": f"arn:{partition}:iam::{account}:root"}
+    return {"Service": ELB_LOG_DELIVERY_SERVICE}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
@@ -10,6 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from config import catalog
 from config.base import PROD, ConfigModel, Rule, TierRule, at_least_in, rule
+from config.scope import Environment, current_scope
 from config.types import (
     Allowed,
     ImageReference,
@@ -64,11 +66,108 @@ def _counts_in_order(values: AppConfig) -> Iterator[tuple[str, str]]:
         )
 
 
+@rule("slow_start_seconds")
+def _slow_start_range(values: AppConfig) -> Iterator[tuple[str, str]]:
+    if 0 < values.slow_start_seconds < 30:
+        yield "slow_start_seconds", f"{values.slow_start_seconds} is below 30; use 30-900, or 0 for off"
+
+
 @rule("environment", "secrets")
 def _plain_or_secret(values: AppConfig) -> Iterator[tuple[str, str]]:
     overlap = sorted(set(values.environment) & set(values.secrets))
     if overlap:
         yield "secrets", f"{', '.join(overlap)} set both as a plain variable and as a secret; keep one"
+
+
+class DeploymentStrategy(StrEnum):
+    """How a new version replaces the old: ECS's native strategies (the EC2 kind always rolls)."""
+
+    ROLLING = "rolling"
+    CANARY = "canary"
+    LINEAR = "linear"
+    BLUE_GREEN = "blueGreen"
+
+
+@rule("strategy", "canary_percent", "linear_step_percent")
+def _shift_fits(values: DeploymentConfig) -> Iterator[tuple[str, str]]:
+    if values.strategy is DeploymentStrategy.LINEAR and 100 % values.linear_step_percent:
+        yield "linear_step_percent", f"{values.linear_step_percent} does not divide 100; use 5, 10, 20, 25 or 50"
+
+
+class DeploymentConfig(ConfigModel):
+    """A release: shifted gradually, watched by the circuit breaker and the deployment alarms, undone by itself."""
+
+    strategy: DeploymentStrategy = Field(
+        description=(
+            "rolling (new tasks replace old ones), canary (a share of traffic first, then the rest), linear "
+            "(equal steps) or blueGreen (all at once onto a full new set, the old one kept during the bake)."
+        )
+    )
+    bake_time_minutes: int = Field(
+        default=5,
+        ge=0,
+        le=1440,
+        description="canary, linear, blueGreen: how long the old version stays ready to take traffic back.",
+    )
+    canary_percent: float = Field(
+        default=10, gt=0, lt=100, description="canary: the share of traffic the new version takes first."
+    )
+    canary_minutes: int = Field(default=5, ge=0, le=1440, description="canary: how long that share runs first.")
+    linear_step_percent: float = Field(
+        default=25, ge=3, le=100, description="linear: the share of traffic each step moves (divides 100)."
+    )
+    linear_step_minutes: int = Field(default=1, ge=0, le=1440, description="linear: minutes between steps.")
+    max_error_percent: float = Field(
+        default=5,
+        gt=0,
+        le=100,
+        description="Roll back when more than this share of the app's responses are 5xx (a deployment alarm).",
+    )
+
+    rules: ClassVar[tuple[Rule, ...]] = (_shift_fits,)
+
+
+@rule("interval_seconds", "timeout_seconds")
+def _timeout_within_interval(values: HealthCheckConfig) -> Iterator[tuple[str, str]]:
+    if values.timeout_seconds >= values.interval_seconds:
+        yield (
+            "timeout_seconds",
+            f"{values.timeout_seconds} must be below compute.healthCheck.intervalSeconds ({values.interval_seconds})",
+        )
+
+
+class HealthCheckConfig(ConfigModel):
+    """The load balancer's health check of the app: shallow (the app answers), never its dependencies."""
+
+    path: Annotated[str, Allowed("a URL path starting with /, without spaces")] = Field(
+        default="/",
+        pattern=r"^/[^\s?#]*$",
+        max_length=1024,
+        description="Path requested; it must answer HTTP 200 without touching the database or the cache.",
+    )
+    interval_seconds: int = Field(default=10, ge=5, le=300, description="Seconds between checks.")
+    timeout_seconds: int = Field(default=5, ge=2, le=120, description="Seconds a check may take (below the interval).")
+    healthy_threshold: int = Field(default=2, ge=2, le=10, description="Passing checks before a target gets traffic.")
+    unhealthy_threshold: int = Field(default=2, ge=2, le=10, description="Failing checks before a target is out.")
+    grace_period_seconds: int = Field(
+        default=60, ge=0, le=2_147_483_647, description="Seconds after start before a failing check counts."
+    )
+
+    rules: ClassVar[tuple[Rule, ...]] = (_timeout_within_interval,)
+
+
+_TIME_ZONE = re.compile(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Z][A-Za-z_+-]+){1,2})$")
+
+
+class ScheduleConfig(ConfigModel):
+    """Scale a non-prod stack to nothing outside working hours (Application Auto Scaling scheduled actions)."""
+
+    scale_down: str = Field(
+        pattern=r"^cron\([^)]+\)$",
+        description="When to scale to zero, e.g. cron(0 19 ? * MON-FRI *).",
+    )
+    scale_up: str = Field(pattern=r"^cron\([^)]+\)$", description="When to scale back, e.g. cron(0 7 ? * MON-FRI *).")
+    time_zone: str = Field(pattern=_TIME_ZONE.pattern, description="IANA time zone of the crons, e.g. Europe/Dublin.")
 
 
 class AppConfig(ConfigModel):
@@ -79,11 +178,8 @@ class AppConfig(ConfigModel):
         description="Container image of the app. In prod, pin it by digest, version tag or commit-sha tag.",
     )
     container_port: Port = Field(default=80, description="Port the app listens on inside the container.")
-    health_check_path: Annotated[str, Allowed("a URL path starting with /, without spaces")] = Field(
-        default="/",
-        pattern=r"^/[^\s?#]*$",
-        max_length=1024,
-        description="Path the load balancer requests; it must answer HTTP 200 without touching dependencies.",
+    health_check: HealthCheckConfig = Field(
+        default_factory=HealthCheckConfig, description="The load balancer's health check of the app."
     )
     desired_count: Annotated[int, at_least_in(PROD, 2, "one task or instance is a single point of failure")] = Field(
         ge=0, le=1000, description="Instances or tasks to run."
@@ -95,6 +191,34 @@ class AppConfig(ConfigModel):
     cpu_target_percent: int = Field(
         default=60, ge=10, le=90, description="Average CPU utilisation that target tracking holds."
     )
+    requests_per_target: int = Field(
+        default=1000,
+        ge=0,
+        le=1_000_000,
+        description="Requests per minute per task or instance that target tracking holds; 0 scales on CPU only.",
+    )
+    slow_start_seconds: int = Field(
+        default=0,
+        ge=0,
+        le=900,
+        description="Ramp a new target's share of requests over this many seconds (30-900); 0 is off.",
+    )
+    idle_timeout_seconds: int = Field(
+        default=60, ge=1, le=4000, description="The load balancer's idle connection timeout."
+    )
+    deployment: DeploymentConfig = Field(description="How releases roll out and roll back.")
+    read_only_root_filesystem: bool = Field(
+        default=False, description="Mount the container's root filesystem read-only (the app must write to /tmp)."
+    )
+    run_as_user: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,10}(:[0-9]{1,10})?$",
+        description="Run the container as this uid[:gid] instead of the image's user, e.g. 1000:1000.",
+    )
+    schedule: Annotated[
+        ScheduleConfig | None,
+        AfterValidator(TierRule(PROD, lambda value: value is None, "unset", "prod serves around the clock")),
+    ] = Field(default=None, description="Scale to zero outside working hours (not in prod). Off when unset.")
     deregistration_delay_seconds: int = Field(
         default=30,
         ge=0,
@@ -115,7 +239,7 @@ class AppConfig(ConfigModel):
         ),
     )
 
-    rules: ClassVar[tuple[Rule, ...]] = (_counts_in_order, _plain_or_secret)
+    rules: ClassVar[tuple[Rule, ...]] = (_counts_in_order, _plain_or_secret, _slow_start_range)
 
 
 def _fargate_cpu(value: int) -> int:
@@ -150,7 +274,17 @@ class FargateConfig(AppConfig):
     architecture: Architecture = Field(
         default=Architecture.ARM64, description="arm64 (Graviton, cheaper) or x86_64; the image must match."
     )
-    spot: bool = Field(description="Run on Fargate Spot (about 70% cheaper, may be interrupted).")
+    on_demand_base: int = Field(
+        ge=0, le=100_000, description="Tasks always run on regular Fargate before any Spot share applies."
+    )
+    spot_percent: int = Field(
+        ge=0,
+        le=100,
+        description="Share of the tasks above the base on Fargate Spot (about 70% cheaper, may be interrupted).",
+    )
+    exec_command: bool = Field(
+        default=False, description="Allow ECS Exec into running containers (sessions logged, encrypted)."
+    )
 
     rules: ClassVar[tuple[Rule, ...]] = (*AppConfig.rules, _memory_fits_cpu)
 
@@ -160,6 +294,31 @@ def instance_architecture(instance_type: str) -> Architecture:
     return Architecture.ARM64 if catalog.ec2_is_graviton(instance_type) else Architecture.X86_64
 
 
+def _is_burstable(instance_type: str) -> bool:
+    return instance_type.startswith("t")
+
+
+@rule("instance_type", "unlimited_credits")
+def _burstable_in_prod(values: Ec2Config) -> Iterator[tuple[str, str]]:
+    burstable = _is_burstable(values.instance_type)
+    if current_scope().environment is Environment.PROD and burstable and not values.unlimited_credits:
+        yield (
+            "instance_type",
+            f"{values.instance_type} is burstable: in prod it throttles when its credits run out; set "
+            "compute.unlimitedCredits: true or use an m, c or r type",
+        )
+
+
+@rule("deployment")
+def _rolls_out_by_refresh(values: Ec2Config) -> Iterator[tuple[str, str]]:
+    if values.deployment.strategy is not DeploymentStrategy.ROLLING:
+        yield (
+            "deployment",
+            f"strategy {values.deployment.strategy.value} is an ECS strategy; kind ec2 rolls out by instance "
+            "refresh: use rolling (it rolls back by itself too)",
+        )
+
+
 class Ec2Config(AppConfig):
     """The app on an EC2 Auto Scaling group (IMDSv2, no SSH) with instance refresh on change."""
 
@@ -167,6 +326,28 @@ class Ec2Config(AppConfig):
     instance_type: Annotated[
         str, checked_by(catalog.ec2_instance_type_problem), Allowed("an EC2 instance type, e.g. t4g.small")
     ] = Field(description="EC2 instance type; Graviton types (t4g, m7g, ...) run the arm64 AMI.")
+    unlimited_credits: bool = Field(
+        default=False, description="Burstable (t) types: pay for CPU above the baseline instead of throttling."
+    )
+    ami: str | None = Field(
+        default=None,
+        pattern=r"^ami-[0-9a-f]{8,17}$",
+        description="An AMI you bake yourself. Unset: the latest Amazon Linux 2023 for the instance's architecture.",
+    )
+    spot_percent: int = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description="Share of the instances above the minimum that run on Spot, with capacity rebalancing.",
+    )
+    refresh_min_healthy_percent: int = Field(
+        default=90,
+        ge=0,
+        le=100,
+        description="Instance refresh keeps at least this share of the group in service while it replaces instances.",
+    )
+
+    rules: ClassVar[tuple[Rule, ...]] = (*AppConfig.rules, _burstable_in_prod, _rolls_out_by_refresh)
 
     @property
     def architecture(self) -> Architecture:

@@ -24,8 +24,23 @@ PRESETS: dict[Environment, Preset] = {
         },
         "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": False}},
         "compute": {
-            "fargate": {"cpu": 256, "memory": 512, "spot": True, "desiredCount": 1, "minCount": 1, "maxCount": 2},
-            "ec2": {"instanceType": "t4g.small", "desiredCount": 1, "minCount": 1, "maxCount": 2},
+            "fargate": {
+                "cpu": 256,
+                "memory": 512,
+                "onDemandBase": 0,
+                "spotPercent": 100,
+                "desiredCount": 1,
+                "minCount": 1,
+                "maxCount": 2,
+                "deployment": {"strategy": "rolling"},
+            },
+            "ec2": {
+                "instanceType": "t4g.small",
+                "desiredCount": 1,
+                "minCount": 1,
+                "maxCount": 2,
+                "deployment": {"strategy": "rolling"},
+            },
         },
         "data": {
             "postgres": {
@@ -61,8 +76,23 @@ PRESETS: dict[Environment, Preset] = {
         },
         "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": True}},
         "compute": {
-            "fargate": {"cpu": 512, "memory": 1024, "spot": True, "desiredCount": 2, "minCount": 2, "maxCount": 4},
-            "ec2": {"instanceType": "t4g.medium", "desiredCount": 2, "minCount": 2, "maxCount": 4},
+            "fargate": {
+                "cpu": 512,
+                "memory": 1024,
+                "onDemandBase": 1,
+                "spotPercent": 50,
+                "desiredCount": 2,
+                "minCount": 2,
+                "maxCount": 4,
+                "deployment": {"strategy": "canary"},
+            },
+            "ec2": {
+                "instanceType": "t4g.medium",
+                "desiredCount": 2,
+                "minCount": 2,
+                "maxCount": 4,
+                "deployment": {"strategy": "rolling"},
+            },
         },
         "data": {
             "postgres": {
@@ -97,8 +127,23 @@ PRESETS: dict[Environment, Preset] = {
         },
         "edge": {"priceClass": "PriceClass_All", "waf": {"enabled": True}},
         "compute": {
-            "fargate": {"cpu": 1024, "memory": 2048, "spot": False, "desiredCount": 3, "minCount": 3, "maxCount": 12},
-            "ec2": {"instanceType": "m7g.large", "desiredCount": 3, "minCount": 3, "maxCount": 12},
+            "fargate": {
+                "cpu": 1024,
+                "memory": 2048,
+                "onDemandBase": 3,
+                "spotPercent": 0,
+                "desiredCount": 3,
+                "minCount": 3,
+                "maxCount": 12,
+                "deployment": {"strategy": "canary"},
+            },
+            "ec2": {
+                "instanceType": "m7g.large",
+                "desiredCount": 3,
+                "minCount": 3,
+                "maxCount": 12,
+                "deployment": {"strategy": "rolling"},
+            },
         },
         "data": {
             "postgres": {

@@ -59,24 +59,19 @@ class AwsMocks(Mocks):
                 "add how AWS answers for it to ops/mocks/resources.py (KINDS)"
             )
         outputs = dict(args.inputs)
-        if kind.auto_named and "name" not in outputs:
+        if kind.auto_named and kind.name_property not in outputs:
             # The provider picks the name at check time (known in a preview): the logical name and 7 hex characters.
-            outputs["name"] = f"{args.name}-{digest(args.typ, args.name, length=7)}"
+            outputs[kind.name_property] = f"{args.name}-{digest(args.typ, args.name, length=7)}"
         if self.preview:
             return "", outputs  # everything else is computed, so unknown until the resource exists
         facts = Facts(args.typ, args.name, outputs, self.region, self.account_id)
         resource_id = kind.id(facts)
         self.rejected += [f"{args.typ} {args.name}: {problem}" for problem in kind.check(facts)]
         if kind.arn is not None:
+            named = {key: value for key, value in outputs.items() if isinstance(value, str | int)}
             outputs.setdefault(
                 "arn",
-                kind.arn.format(
-                    region=self.region,
-                    account=self.account_id,
-                    id=resource_id,
-                    name=outputs.get("name"),
-                    identifier=outputs.get("identifier"),
-                ),
+                kind.arn.format(**{**named, "region": self.region, "account": self.account_id, "id": resource_id}),
             )
         outputs.setdefault("id", resource_id)
         outputs.update(kind.extra(facts, resource_id))

@@ -8,6 +8,8 @@ made up for an unknown type would let a mistake through.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,15 +42,17 @@ Check = Callable[[Facts], list[str]]
 class ResourceKind:
     """How the provider answers for one resource type.
 
-    `id`: the provider id. `arn`: a template over {region}, {account}, {id} and {name}, or
-    None when the type has no ARN. `auto_named`: the provider generates `name` when the
-    program leaves it out (the logical name plus 7 random hex characters). `extra`: other
+    `id`: the provider id. `arn`: a template over {region}, {account}, {id} and the resource's
+    text inputs ({name}, {identifier}, ...), or None when the type has no ARN. `auto_named`: the
+    provider generates `name_property` when the program leaves it out (the logical name plus 7
+    random hex characters). `extra`: other
     computed outputs. `check`: what AWS would refuse about the resource's own inputs.
     """
 
     id: IdRule
     arn: str | None = None
     auto_named: bool = False
+    name_property: str = "name"
     extra: Extra = field(default=lambda facts, resource_id: {})
     check: Check = field(default=lambda facts: [])
 
@@ -208,6 +212,192 @@ def table_check(facts: Facts) -> list[str]:
     return problems
 
 
+# -- S3 ------------------------------------------------------------------------------------------------------------
+
+
+def bucket_outputs(facts: Facts, resource_id: str) -> dict[str, Any]:
+    return {
+        "bucketDomainName": f"{resource_id}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{resource_id}.s3.{facts.region}.amazonaws.com",
+        "region": facts.region,
+    }
+
+
+def bucket_check(facts: Facts) -> list[str]:
+    name = str(facts.inputs.get("bucket", ""))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", name):
+        return [f"bucket name {name!r} is not 3-63 lower-case letters, digits, dots or hyphens"]
+    return []
+
+
+# -- Elastic Load Balancing ----------------------------------------------------------------------------------------
+
+ELB_ARN = "arn:aws:elasticloadbalancing:{region}:{account}:"
+
+
+def elb_name_check(facts: Facts) -> list[str]:
+    name = str(facts.inputs.get("name", ""))
+    if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?", name) or name.startswith("internal-"):
+        return [f"name {name!r} is not 1-32 letters, digits or hyphens (no hyphen at either end, not internal-)"]
+    return []
+
+
+def load_balancer_id(facts: Facts) -> str:
+    suffix = f"app/{facts.inputs.get('name')}/{digest(facts.type, facts.name, length=16)}"
+    return (ELB_ARN + "loadbalancer/{suffix}").format(region=facts.region, account=facts.account, suffix=suffix)
+
+
+def load_balancer_outputs(facts: Facts, resource_id: str) -> dict[str, Any]:
+    suffix = resource_id.split(":loadbalancer/", 1)[1]
+    scheme = "internal-" if facts.inputs.get("internal") else ""
+    host = f"{scheme}{facts.inputs.get('name')}-{digest(resource_id, length=10)}"
+    return {
+        "arnSuffix": suffix,
+        "dnsName": f"{host}.{facts.region}.elb.amazonaws.com",
+        "zoneId": "Z32O12XQLNTSW2",
+    }
+
+
+def load_balancer_check(facts: Facts) -> list[str]:
+    problems = elb_name_check(facts)
+    logs = facts.inputs.get("accessLogs") or {}
+    if logs.get("enabled") and not logs.get("bucket"):
+        problems.append("access logs are enabled without a bucket")
+    if len(facts.inputs.get("subnets") or []) < 2:
+        problems.append("an Application Load Balancer needs subnets in at least two AZs")
+    return problems
+
+
+def target_group_id(facts: Facts) -> str:
+    suffix = f"targetgroup/{facts.inputs.get('name')}/{digest(facts.type, facts.name, length=16)}"
+    return (ELB_ARN + "{suffix}").format(region=facts.region, account=facts.account, suffix=suffix)
+
+
+def target_group_check(facts: Facts) -> list[str]:
+    problems = elb_name_check(facts)
+    check = facts.inputs.get("healthCheck") or {}
+    if check.get("timeout", 0) >= check.get("interval", 30):
+        problems.append("the health check timeout must be below its interval")
+    slow = facts.inputs.get("slowStart", 0)
+    if slow and not 30 <= slow <= 900:
+        problems.append(f"slowStart {slow} is not 0 or 30-900")
+    return problems
+
+
+def listener_id(facts: Facts) -> str:
+    balancer = str(facts.inputs.get("loadBalancerArn", "")).split(":loadbalancer/", 1)[-1]
+    return (ELB_ARN + "listener/{balancer}/{listener}").format(
+        region=facts.region, account=facts.account, balancer=balancer, listener=digest(facts.name, length=16)
+    )
+
+
+def listener_check(facts: Facts) -> list[str]:
+    if facts.inputs.get("protocol") == "HTTPS" and not (
+        facts.inputs.get("certificateArn") and facts.inputs.get("sslPolicy")
+    ):
+        return ["an HTTPS listener needs a certificate and an SSL policy"]
+    return []
+
+
+def listener_rule_id(facts: Facts) -> str:
+    prefix, _, listener = str(facts.inputs.get("listenerArn", "")).partition(":listener/")
+    return f"{prefix}:listener-rule/{listener}/{digest(facts.name, length=16)}"
+
+
+def listener_rule_check(facts: Facts) -> list[str]:
+    priority = facts.inputs.get("priority", 0)
+    problems = [] if 1 <= priority <= 50_000 else [f"priority {priority} is not 1-50000"]
+    for action in facts.inputs.get("actions") or []:
+        groups = ((action.get("forward") or {}).get("targetGroups")) or []
+        if groups and sum(group.get("weight", 1) for group in groups) == 0:
+            problems.append("a forward action whose target groups all weigh 0 sends nothing")
+    return problems
+
+
+# -- ACM and Route 53 ----------------------------------------------------------------------------------------------
+
+
+def certificate_outputs(facts: Facts, resource_id: str) -> dict[str, Any]:
+    names = [facts.inputs.get("domainName"), *(facts.inputs.get("subjectAlternativeNames") or [])]
+    # The provider returns the validation options as a set: unordered, so code must find them by name.
+    return {
+        "status": "ISSUED",
+        "domainValidationOptions": [
+            {
+                "domainName": name,
+                "resourceRecordName": f"_{digest(str(name), length=32)}.{name}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{digest(str(name), 'value', length=32)}.acm-validations.aws.",
+            }
+            for name in sorted(str(name) for name in names)[::-1]
+        ],
+    }
+
+
+# -- ECS -----------------------------------------------------------------------------------------------------------
+
+
+def task_definition_check(facts: Facts) -> list[str]:
+    inputs, problems = facts.inputs, []
+    try:
+        containers = json.loads(str(inputs.get("containerDefinitions")))
+    except json.JSONDecodeError:
+        return ["containerDefinitions is not JSON"]
+    for container in containers:
+        names = [variable["name"] for variable in [*container.get("environment", []), *container.get("secrets", [])]]
+        doubled = sorted({name for name in names if names.count(name) > 1})
+        if doubled:
+            problems.append(f"container {container.get('name')}: {', '.join(doubled)} set twice")
+        bad = [s["valueFrom"] for s in container.get("secrets", []) if not str(s["valueFrom"]).startswith("arn:aws:")]
+        if bad:
+            problems.append(f"container {container.get('name')}: secrets must name full ARNs, not {bad}")
+    if "FARGATE" in (inputs.get("requiresCompatibilities") or []) and inputs.get("networkMode") != "awsvpc":
+        problems.append("Fargate tasks need networkMode awsvpc")
+    return problems
+
+
+def service_check(facts: Facts) -> list[str]:
+    inputs, problems = facts.inputs, []
+    strategy = (inputs.get("deploymentConfiguration") or {}).get("strategy", "ROLLING")
+    balancers = inputs.get("loadBalancers") or []
+    if strategy != "ROLLING" and not all(balancer.get("advancedConfiguration") for balancer in balancers):
+        problems.append(
+            f"strategy {strategy} needs each load balancer's advancedConfiguration (alternate group, rule, role)"
+        )
+    if strategy == "BLUE_GREEN" and "bakeTimeInMinutes" not in (inputs.get("deploymentConfiguration") or {}):
+        problems.append("BLUE_GREEN needs bakeTimeInMinutes")
+    based = [item for item in inputs.get("capacityProviderStrategies") or [] if item.get("base")]
+    if len(based) > 1:
+        problems.append("only one capacity provider of a strategy may have a base")
+    if inputs.get("launchType") and inputs.get("capacityProviderStrategies"):
+        problems.append("launchType and capacityProviderStrategies are mutually exclusive")
+    return problems
+
+
+def service_id(facts: Facts) -> str:
+    cluster = str(facts.inputs.get("cluster")).rsplit("/", 1)[-1]
+    return f"arn:aws:ecs:{facts.region}:{facts.account}:service/{cluster}/{facts.inputs.get('name')}"
+
+
+# -- EC2 Auto Scaling ----------------------------------------------------------------------------------------------
+
+
+def group_check(facts: Facts) -> list[str]:
+    inputs, problems = facts.inputs, []
+    low, high, desired = inputs.get("minSize", 0), inputs.get("maxSize", 0), inputs.get("desiredCapacity")
+    if not low <= (desired if desired is not None else low) <= high:
+        problems.append(f"desiredCapacity {desired} is not within minSize {low} and maxSize {high}")
+    preferences = (inputs.get("instanceRefresh") or {}).get("preferences") or {}
+    template = (
+        inputs.get("launchTemplate")
+        or (((inputs.get("mixedInstancesPolicy") or {}).get("launchTemplate") or {}).get("launchTemplateSpecification"))
+        or {}
+    )
+    if preferences.get("autoRollback") and str(template.get("version")) in ("$Latest", "$Default", "None"):
+        problems.append("instance refresh cannot roll back a group that uses $Latest or $Default: name a version")
+    return problems
+
+
 KINDS: dict[str, ResourceKind] = {
     # -- EC2 / VPC -------------------------------------------------------------------------------------------
     "aws:ec2/securityGroup:SecurityGroup": ResourceKind(
@@ -242,6 +432,9 @@ KINDS: dict[str, ResourceKind] = {
         extra=lambda facts, resource_id: {"uniqueId": f"AROA{digest(facts.name, length=17).upper()}"},
     ),
     "aws:iam/rolePolicy:RolePolicy": ResourceKind(role_policy_id, None, auto_named=True),
+    "aws:iam/instanceProfile:InstanceProfile": ResourceKind(
+        by_name, "arn:aws:iam::{account}:instance-profile/{name}", auto_named=True
+    ),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ResourceKind(
         lambda facts: f"{facts.inputs.get('role')}-{digest(facts.name, length=20)}"
     ),
@@ -262,6 +455,8 @@ KINDS: dict[str, ResourceKind] = {
     "aws:rds/instance:Instance": ResourceKind(
         lambda facts: "db-" + digest(facts.type, facts.name, length=26).upper(),
         "arn:aws:rds:{region}:{account}:db:{identifier}",
+        auto_named=True,
+        name_property="identifier",
         extra=rds_instance_outputs,
         check=rds_instance_check,
     ),
@@ -287,6 +482,96 @@ KINDS: dict[str, ResourceKind] = {
     # -- DynamoDB --------------------------------------------------------------------------------------------
     "aws:dynamodb/table:Table": ResourceKind(
         by_name, "arn:aws:dynamodb:{region}:{account}:table/{name}", auto_named=True, check=table_check
+    ),
+    # -- S3 --------------------------------------------------------------------------------------------------
+    "aws:s3/bucket:Bucket": ResourceKind(
+        by_input("bucket"),
+        "arn:aws:s3:::{bucket}",
+        auto_named=True,
+        name_property="bucket",
+        extra=bucket_outputs,
+        check=bucket_check,
+    ),
+    **{
+        f"aws:s3/{kind}": ResourceKind(by_input("bucket"))
+        for kind in (
+            "bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "bucketOwnershipControls:BucketOwnershipControls",
+            "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "bucketVersioning:BucketVersioning",
+            "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "bucketPolicy:BucketPolicy",
+        )
+    },
+    # -- Elastic Load Balancing ------------------------------------------------------------------------------
+    "aws:lb/loadBalancer:LoadBalancer": ResourceKind(
+        load_balancer_id, "{id}", extra=load_balancer_outputs, check=load_balancer_check
+    ),
+    "aws:lb/targetGroup:TargetGroup": ResourceKind(
+        target_group_id,
+        "{id}",
+        extra=lambda facts, resource_id: {"arnSuffix": resource_id.split(":", 5)[5]},
+        check=target_group_check,
+    ),
+    "aws:lb/listener:Listener": ResourceKind(listener_id, "{id}", check=listener_check),
+    "aws:lb/listenerRule:ListenerRule": ResourceKind(listener_rule_id, "{id}", check=listener_rule_check),
+    # -- ACM and Route 53 ------------------------------------------------------------------------------------
+    "aws:acm/certificate:Certificate": ResourceKind(
+        lambda facts: str(uuid.UUID(digest(facts.type, facts.name, length=32))),
+        "arn:aws:acm:{region}:{account}:certificate/{id}",
+        extra=certificate_outputs,
+    ),
+    "aws:acm/certificateValidation:CertificateValidation": ResourceKind(by_input("certificateArn")),
+    "aws:route53/record:Record": ResourceKind(
+        lambda facts: f"{facts.inputs.get('zoneId')}_{facts.inputs.get('name')}_{facts.inputs.get('type')}",
+        extra=lambda facts, resource_id: {"fqdn": str(facts.inputs.get("name", "")).rstrip(".")},
+    ),
+    # -- CloudWatch alarms -----------------------------------------------------------------------------------
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ResourceKind(
+        by_name, "arn:aws:cloudwatch:{region}:{account}:alarm:{name}", auto_named=True
+    ),
+    # -- ECS -------------------------------------------------------------------------------------------------
+    "aws:ecs/cluster:Cluster": ResourceKind(
+        lambda facts: f"arn:aws:ecs:{facts.region}:{facts.account}:cluster/{facts.inputs['name']}",
+        "{id}",
+        auto_named=True,
+    ),
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ResourceKind(by_input("clusterName")),
+    "aws:ecs/taskDefinition:TaskDefinition": ResourceKind(
+        by_input("family"),
+        "arn:aws:ecs:{region}:{account}:task-definition/{family}:1",
+        extra=lambda facts, resource_id: {
+            "revision": 1,
+            "arnWithoutRevision": f"arn:aws:ecs:{facts.region}:{facts.account}:task-definition/{resource_id}",
+        },
+        check=task_definition_check,
+    ),
+    "aws:ecs/service:Service": ResourceKind(service_id, check=service_check),
+    # -- EC2 Auto Scaling and Application Auto Scaling -------------------------------------------------------
+    "aws:ec2/launchTemplate:LaunchTemplate": ResourceKind(
+        ec2_id("lt"),
+        "arn:aws:ec2:{region}:{account}:launch-template/{id}",
+        auto_named=True,
+        extra=lambda facts, resource_id: {"latestVersion": 1, "defaultVersion": 1},
+    ),
+    "aws:autoscaling/group:Group": ResourceKind(
+        by_name,
+        "arn:aws:autoscaling:{region}:{account}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/{name}",
+        auto_named=True,
+        check=group_check,
+    ),
+    "aws:autoscaling/policy:Policy": ResourceKind(
+        by_name, "arn:aws:autoscaling:{region}:{account}:scalingPolicy:policy/{name}", auto_named=True
+    ),
+    "aws:autoscaling/schedule:Schedule": ResourceKind(by_input("scheduledActionName")),
+    "aws:appautoscaling/target:Target": ResourceKind(
+        by_input("resourceId"), "arn:aws:application-autoscaling:{region}:{account}:scalable-target/{id}"
+    ),
+    "aws:appautoscaling/policy:Policy": ResourceKind(
+        by_name, "arn:aws:autoscaling:{region}:{account}:scalingPolicy:policy/{name}", auto_named=True
+    ),
+    "aws:appautoscaling/scheduledAction:ScheduledAction": ResourceKind(
+        by_name, "arn:aws:autoscaling:{region}:{account}:scheduledAction:{name}", auto_named=True
     ),
 }
 

@@ -31,7 +31,12 @@ PREFIX_LIST_INVOKE = "aws:ec2/getManagedPrefixList:getManagedPrefixList"
 
 def decoded(value: Any) -> Any:
     """A provider input as data: the engine hands structured provider inputs over as JSON text."""
-    return json.loads(value) if isinstance(value, str) and value[:1] in "{[" else value
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value  # text that only starts like JSON
+    return value
 
 
 def group_roles(run: OfflineRun) -> dict[str, str]:

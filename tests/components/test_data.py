@@ -143,7 +143,7 @@ def test_prod_has_performance_insights_and_enhanced_monitoring_with_its_role(shi
     (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert statement["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "111111111111"}}
-    attachment = run.one(ATTACHMENT)
+    attachment = run.one(ATTACHMENT, "webstack-prod-database-monitoring-policy")
     assert attachment.inputs == {
         "role": role.outputs["name"],
         "policyArn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
@@ -155,7 +155,7 @@ def test_dev_has_neither_performance_insights_nor_enhanced_monitoring(shipped_ru
     inputs = db(run).inputs
     assert inputs["performanceInsightsEnabled"] is False
     assert inputs["monitoringInterval"] == 0
-    assert run.find(ATTACHMENT) == []
+    assert run.find(ATTACHMENT, "webstack-dev-database-monitoring-policy") == []
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -70,10 +70,12 @@ def test_adding_an_az_only_adds_resources_and_updates_the_gateway_endpoints(add_
     assert_nothing_replaced_or_deleted(diff)
     assert {c.type for c in diff.of(Action.CREATE)} >= {SUBNET, "aws:ec2/routeTable:RouteTable"}
     # The gateway endpoints attach to every route table, so the new AZ's tables are added to them in place;
-    # the database's subnet group takes the new isolated subnet in place.
+    # the database's subnet group, the load balancer and the app's tasks take the new AZ's subnets in place.
     assert {(c.type, c.keys) for c in diff.of(Action.UPDATE)} == {
         ("aws:ec2/vpcEndpoint:VpcEndpoint", ("routeTableIds",)),
         ("aws:rds/subnetGroup:SubnetGroup", ("subnetIds",)),
+        ("aws:lb/loadBalancer:LoadBalancer", ("subnets",)),
+        ("aws:ecs/service:Service", ("networkConfiguration",)),
     }
 
 
@@ -122,7 +124,13 @@ def test_adding_a_domain_moves_the_load_balancer_rule_to_443_in_place(shipped_ru
     after = run_offline("dev", values)
     diff = diff_runs(before, after)
 
-    assert_nothing_replaced_or_deleted(diff)
+    # The app's listener rule moves to the new HTTPS listener: a rule is routing, not state, and the HTTP
+    # listener stays (now redirecting), so the load balancer, its target groups and the service stay too.
+    assert [(c.type, c.keys) for c in diff.of(Action.REPLACE)] == [
+        ("aws:lb/listenerRule:ListenerRule", ("listenerArn",))
+    ]
+    assert diff.of(Action.DELETE) == []
+    assert {c.type for c in diff.of(Action.CREATE)} >= {"aws:lb/listener:Listener", "aws:acm/certificate:Certificate"}
     (rule,) = [c for c in diff.of(Action.UPDATE) if c.type == INGRESS]
     assert rule.name.endswith("-alb-in-cloudfront")
     assert rule.keys == ("description", "fromPort", "toPort")

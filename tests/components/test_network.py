@@ -432,7 +432,7 @@ def test_flow_log_role_trusts_only_vpc_flow_logs_on_behalf_of_the_account(shippe
 
 def test_flow_log_role_may_write_only_to_its_log_group(shipped_run):
     run = shipped_run("prod")
-    policy = run.one(ROLE_POLICY)
+    policy = run.one(ROLE_POLICY, "webstack-prod-network-flow-logs-policy")
     log_group_arn = run.one(LOG_GROUP, FLOW_LOG_GROUP).outputs["arn"]
     assert policy.inputs["role"] == run.one(ROLE, FLOW_LOG_ROLE).outputs["name"]
     assert json.loads(policy.inputs["policy"]) == {
@@ -452,4 +452,4 @@ def test_dev_has_no_flow_logs(shipped_run):
     assert run.find(FLOW_LOG) == []
     assert run.find(LOG_GROUP, "webstack-dev-network-flow-logs") == []
     assert run.find(ROLE, "webstack-dev-network-flow-logs-role") == []
-    assert run.find(ROLE_POLICY) == []
+    assert run.find(ROLE_POLICY, "webstack-dev-network-flow-logs-policy") == []

@@ -152,9 +152,78 @@ def test_container_port_outside_tcp_range_is_rejected(dev_values, put, rejected,
 
 
 def test_health_check_path_must_start_with_slash(dev_values, put, rejected):
-    problems = rejected(put(dev_values, "compute.healthCheckPath", "health"))
+    problems = rejected(put(dev_values, "compute.healthCheck.path", "health"))
 
-    assert (
-        problems["webstack:compute.healthCheckPath"]
-        == "must be a URL path starting with /, without spaces; got 'health'"
+    assert problems["webstack:compute.healthCheck.path"] == (
+        "must be a URL path starting with /, without spaces; got 'health'"
     )
+
+
+def test_the_old_health_check_path_key_points_at_the_new_one(dev_values, put, rejected):
+    problems = rejected(put(dev_values, "compute.healthCheckPath", "/health"))
+
+    assert problems["webstack:compute.healthCheckPath"].startswith("unknown key; did you mean healthCheck?")
+
+
+def test_health_check_timeout_must_be_below_its_interval(dev_values, put, rejected):
+    put(dev_values, "compute.healthCheck.intervalSeconds", 5)
+    problems = rejected(put(dev_values, "compute.healthCheck.timeoutSeconds", 5))
+
+    assert problems["webstack:compute.healthCheck.timeoutSeconds"] == (
+        "5 must be below compute.healthCheck.intervalSeconds (5)"
+    )
+
+
+@pytest.mark.parametrize("seconds", [1, 29])
+def test_slow_start_is_off_or_30_to_900_seconds(dev_values, put, rejected, seconds):
+    problems = rejected(put(dev_values, "compute.slowStartSeconds", seconds))
+
+    assert problems["webstack:compute.slowStartSeconds"] == f"{seconds} is below 30; use 30-900, or 0 for off"
+
+
+def test_linear_steps_must_divide_the_traffic_evenly(dev_values, put, rejected):
+    put(dev_values, "compute.deployment", {"strategy": "linear", "linearStepPercent": 30})
+    problems = rejected(dev_values)
+
+    assert "30.0 does not divide 100" in problems["webstack:compute.deployment.linearStepPercent"]
+
+
+@pytest.mark.parametrize(
+    ("schedule", "key", "message"),
+    [
+        ({"scaleDown": "cron(0 19 ? * MON-FRI *)", "scaleUp": "cron(0 7 ? * MON-FRI *)"}, "timeZone", "required"),
+        ({"scaleDown": "19:00", "scaleUp": "cron(0 7 ? * MON-FRI *)", "timeZone": "UTC"}, "scaleDown", "got '19:00'"),
+        ({"scaleDown": "cron(0 19 * * ? *)", "scaleUp": "cron(0 7 * * ? *)", "timeZone": "dublin"}, "timeZone", "got"),
+    ],
+)
+def test_a_schedule_needs_crons_and_a_time_zone(dev_values, put, rejected, schedule, key, message):
+    problems = rejected(put(dev_values, "compute.schedule", schedule))
+
+    assert message in problems[f"webstack:compute.schedule.{key}"]
+
+
+def test_a_burstable_type_in_prod_needs_unlimited_credits(prod_values, rejected):
+    prod_values["webstack:compute"] = {"kind": "ec2", "instanceType": "t4g.large", "image": "nginx:1.27"}
+
+    problems = rejected(prod_values)
+
+    assert "t4g.large is burstable: in prod it throttles" in problems["webstack:compute.instanceType"]
+
+
+def test_a_burstable_type_with_unlimited_credits_is_accepted_in_prod(prod_values):
+    prod_values["webstack:compute"] = {
+        "kind": "ec2",
+        "instanceType": "t4g.large",
+        "unlimitedCredits": True,
+        "image": "nginx:1.27",
+    }
+
+    assert parse_config(prod_values).compute.instance_type == "t4g.large"
+
+
+def test_the_ec2_kind_only_rolls(dev_values, rejected):
+    dev_values["webstack:compute"] = {"kind": "ec2", "deployment": {"strategy": "canary"}}
+
+    problems = rejected(dev_values)
+
+    assert "kind ec2 rolls out by instance refresh" in problems["webstack:compute.deployment"]

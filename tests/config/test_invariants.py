@@ -28,6 +28,12 @@ PROD_INVARIANTS = [
     ("data.cache.snapshotRetentionDays", 0, "webstack:data.cache.snapshotRetentionDays", "warm the whole cache"),
     ("data.sessions.deletionProtection", False, "webstack:data.sessions.deletionProtection", "signing every user"),
     ("data.sessions.pointInTimeRecovery", False, "webstack:data.sessions.pointInTimeRecovery", "bad write"),
+    (
+        "compute.schedule",
+        {"scaleDown": "cron(0 19 * * ? *)", "scaleUp": "cron(0 7 * * ? *)", "timeZone": "UTC"},
+        "webstack:compute.schedule",
+        "serves around the clock",
+    ),
     ("observability.accessLogs", False, "webstack:observability.accessLogs", "must be traceable"),
 ]
 IDS = [f"{path}={value}" for path, value, _, _ in PROD_INVARIANTS]
@@ -65,7 +71,8 @@ def test_shipped_dev_stack_is_cheap(dev_values):
     assert config.network.nat_gateways is NatGateways.SINGLE
     assert config.data.postgres.multi_az is False
     assert config.compute.kind == "fargate"
-    assert config.compute.spot is True
+    assert (config.compute.on_demand_base, config.compute.spot_percent) == (0, 100)
+    assert config.compute.deployment.strategy.value == "rolling"
 
 
 @pytest.mark.parametrize(("path", "value", "key", "reason"), PROD_INVARIANTS, ids=IDS)

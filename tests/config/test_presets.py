@@ -38,7 +38,9 @@ def test_prod_preset_is_highly_available(minimal):
     assert config.network.availability_zones == 3
     assert config.network.nat_gateways is NatGateways.ONE_PER_AZ
     assert config.data.postgres.multi_az is True
-    assert config.compute.spot is False
+    assert config.compute.spot_percent == 0
+    assert config.compute.on_demand_base == 3
+    assert config.compute.deployment.strategy.value == "canary"
     assert config.compute.min_count >= 2
 
 
@@ -48,7 +50,7 @@ def test_dev_preset_is_cheap(minimal):
     assert config.network.nat_gateways is NatGateways.SINGLE
     assert config.data.postgres.multi_az is False
     assert config.data.cache.replicas == 0
-    assert config.compute.spot is True
+    assert config.compute.spot_percent == 100
     assert (config.compute.cpu, config.compute.memory) == (256, 512)
 
 

@@ -1,0 +1,131 @@
+"""What the app is given, whichever compute kind runs it: settings, secret references and permissions.
+
+Settings (where the table, cache and database are) are plain environment variables; credentials
+are references the platform resolves at start (ECS `secrets`, or the instance fetching them),
+never values in the plan. The app's role may touch only this stack's own table, cache user and
+secrets: every statement names an ARN.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pulumi
+
+from components.data import AppData
+from config.compute import AppConfig
+
+# An image in a private ECR repository: the execution role must be allowed to pull from it.
+_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)"
+)
+
+
+def app_environment(app: AppConfig, data: AppData, region: str) -> pulumi.Output[dict[str, str]]:
+    """The app's plain settings: its own, then where its data lives (the platform's names win)."""
+    settings: dict[str, pulumi.Input[str]] = {
+        **app.environment,
+        "AWS_REGION": region,
+        "DATABASE_HOST": data.database_address,
+        "DATABASE_PORT": data.database_port.apply(str),
+        "DATABASE_NAME": data.database_name,
+        "SESSIONS_TABLE": data.sessions_table_name,
+    }
+    if data.cache_address is not None and data.cache_port is not None and data.cache_user_id is not None:
+        settings |= {
+            "CACHE_HOST": data.cache_address,
+            "CACHE_PORT": data.cache_port.apply(str),
+            "CACHE_USER": data.cache_user_id,
+            "CACHE_TLS": "true",
+        }
+    return pulumi.Output.all(**settings).apply(lambda values: dict(sorted(values.items())))
+
+
+def app_secrets(app: AppConfig, data: AppData) -> pulumi.Output[dict[str, str]]:
+    """Variables filled from Secrets Manager or SSM at start: name -> ARN (with a JSON key for the database)."""
+    database: dict[str, pulumi.Input[str]] = {
+        "DATABASE_USERNAME": data.database_secret_arn.apply(lambda arn: f"{arn}:username::"),
+        "DATABASE_PASSWORD": data.database_secret_arn.apply(lambda arn: f"{arn}:password::"),
+    }
+    return pulumi.Output.all(**{**app.secrets, **database}).apply(lambda values: dict(sorted(values.items())))
+
+
+def secret_read_statements(app: AppConfig, data: AppData) -> pulumi.Output[list[dict[str, Any]]]:
+    """Reading exactly the secrets and parameters the app is given (the database's and those in config)."""
+    managers = [arn for arn in app.secrets.values() if ":secretsmanager:" in arn]
+    parameters = [arn for arn in app.secrets.values() if ":ssm:" in arn]
+
+    def statements(database_secret: str) -> list[dict[str, Any]]:
+        found = [
+            {
+                "Sid": "ReadItsSecrets",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": sorted({database_secret, *managers}),
+            }
+        ]
+        if parameters:
+            found.append(
+                {"Sid": "ReadItsParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": parameters}
+            )
+        return found
+
+    return data.database_secret_arn.apply(statements)
+
+
+def image_pull_statements(image: str) -> list[dict[str, Any]]:
+    """Pulling the image: nothing for a public registry; its one repository for a private ECR image."""
+    match = _ECR_IMAGE.match(image)
+    if not match:
+        return []
+    repository = f"arn:aws:ecr:{match['region']}:{match['account']}:repository/{match['repository']}"
+    return [
+        # AWS offers no resource for the registry token: it is account-wide by design.
+        {"Sid": "EcrToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+        {
+            "Sid": "PullItsImage",
+            "Effect": "Allow",
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            "Resource": repository,
+        },
+    ]
+
+
+def data_access_statements(data: AppData) -> pulumi.Output[list[dict[str, Any]]]:
+    """The app's own data: its sessions table and its indexes, and the cache as its IAM user."""
+    parts: dict[str, pulumi.Input[str]] = {"table": data.sessions_table_arn}
+    if data.cache_arn is not None and data.cache_user_arn is not None:
+        parts |= {"cache": data.cache_arn, "user": data.cache_user_arn}
+
+    def statements(arns: dict[str, str]) -> list[dict[str, Any]]:
+        table = arns["table"]
+        found = [
+            {
+                "Sid": "UseItsSessionsTable",
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:BatchWriteItem",
+                    "dynamodb:ConditionCheckItem",
+                ],
+                "Resource": [table, f"{table}/index/*"],
+            }
+        ]
+        if "cache" in arns:
+            found.append(
+                {
+                    "Sid": "ConnectToItsCache",
+                    "Effect": "Allow",
+                    "Action": "elasticache:Connect",
+                    "Resource": [arns["cache"], arns["user"]],
+                }
+            )
+        return found
+
+    return pulumi.Output.all(**parts).apply(statements)
