@@ -341,10 +341,13 @@ class Ec2Config(AppConfig):
         description="Share of the instances above the minimum that run on Spot, with capacity rebalancing.",
     )
     refresh_min_healthy_percent: int = Field(
-        default=90,
+        default=100,
         ge=0,
         le=100,
-        description="Instance refresh keeps at least this share of the group in service while it replaces instances.",
+        description=(
+            "Instance refresh keeps at least this share of the group in service; new instances start beside the "
+            "old ones (up to this share plus 100 %), so a release replaces every instance in one wave."
+        ),
     )
 
     rules: ClassVar[tuple[Rule, ...]] = (*AppConfig.rules, _burstable_in_prod, _rolls_out_by_refresh)

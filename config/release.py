@@ -59,11 +59,9 @@ def release_times(app: AppConfig, strategy: DeploymentStrategy | None = None) ->
     drain = app.deregistration_delay_seconds
     deployment = app.deployment
     if isinstance(app, Ec2Config):
-        # Instance refresh replaces instances in batches that keep the minimum healthy share in service.
-        batch = max(1, math.floor(app.desired_count * (100 - app.refresh_min_healthy_percent) / 100))
-        batches = math.ceil(max(app.desired_count, 1) / batch)
-        wave = EC2_INSTANCE_START_SECONDS + healthy
-        live = batches * wave + (batches - 1) * drain
+        # Instance refresh starts every new instance beside the old ones (maximum healthy = minimum + 100 %),
+        # and rolls back the same way: a new wave of the previous launch template version.
+        live = EC2_INSTANCE_START_SECONDS + healthy
         return ReleaseTimes(strategy, live, live + drain, live + alarm_detection_seconds() + live)
 
     ready = FARGATE_TASK_START_SECONDS + healthy  # every new task starts at once (maximum 200 %)

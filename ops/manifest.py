@@ -49,6 +49,7 @@ def manifest(run: OfflineRun) -> dict[str, Any]:
                 "propertyDependencies": {key: list(urns) for key, urns in r.property_dependencies.items()},
                 "aliases": list(r.aliases),
                 "deleteBeforeReplace": r.delete_before_replace,
+                "ignoreChanges": list(r.ignore_changes),
                 "modelled": r.modelled,
             }
             for _, r in tree_order(run)

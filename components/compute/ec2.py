@@ -123,6 +123,8 @@ class Ec2Service(pulumi.ComponentResource):
                 strategy="Rolling",
                 preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
                     min_healthy_percentage=config.refresh_min_healthy_percent,
+                    # New instances start beside the old ones (up to double capacity): one wave, no capacity lost.
+                    max_healthy_percentage=min(200, config.refresh_min_healthy_percent + 100),
                     instance_warmup=str(EC2_INSTANCE_START_SECONDS),
                     skip_matching=True,
                     auto_rollback=True,

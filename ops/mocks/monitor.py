@@ -44,6 +44,7 @@ class Registration:
     # Input name -> URNs of the resources its value came from (the engine's property dependencies).
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     delete_before_replace: bool = False
+    ignore_changes: tuple[str, ...] = ()
     # True for the children awsx will create, modelled from its allocation rather than registered by the program.
     modelled: bool = False
 
@@ -91,6 +92,7 @@ class RecordingMonitor(MockMonitor):
             providers=providers,
             property_dependencies=by_property,
             delete_before_replace=bool(request.deleteBeforeReplace),
+            ignore_changes=tuple(request.ignoreChanges),
         )
         children = self._modelled_children(record) if request.type == AWSX_VPC else []
         with self._lock:

@@ -94,6 +94,7 @@ def test_plan_json_is_the_manifest(capsys):
         "propertyDependencies",
         "aliases",
         "deleteBeforeReplace",
+        "ignoreChanges",
         "modelled",
     }
     assert all(set(resource) == keys for resource in manifest["resources"])
