@@ -29,6 +29,7 @@ from config.loader import REGION_KEY
 from ops.mocks import MOCK_ACCOUNT_ID, AwsMocks, RecordingMonitor, Registration
 from ops.mocks.aws import UNKNOWN_ID
 from ops.mocks.checks import AFTER_RUN_CHECKS
+from ops.mocks.monitor import SECRET_SHOWN_AS
 
 # The SDK's runner (it awaits every RPC and re-raises the program's errors) is untyped; this is its signature.
 _as_program = cast("Callable[[Callable[[], pulumi.Output[None]]], Callable[[], None]]", pulumi.runtime.test)
@@ -136,12 +137,17 @@ _OUTPUT_STRING_ERRORS = "PULUMI_ERROR_OUTPUT_STRING"
 
 
 def _record(outputs: dict[str, Any], name: str, value: Any) -> pulumi.Output[None]:
-    """Put the stack output `name` into `outputs` once it is known (never, for an unknown one in a preview)."""
+    """Put the stack output `name` into `outputs` once it is known (never, for an unknown one in a preview);
+    a secret one as the engine shows it, `[secret]`."""
+    output = pulumi.Output.from_input(value)
 
-    def keep(known: Any) -> None:
-        outputs[name] = known
+    def keep(values: list[Any]) -> None:
+        known, secret = values
+        outputs[name] = SECRET_SHOWN_AS if secret else known
 
-    return pulumi.Output.from_input(value).apply(keep)
+    # The SDK offers no public accessor for an output's secretness; the engine reads the same flag.
+    secret: pulumi.Output[bool] = pulumi.Output.from_input(output._is_secret)
+    return pulumi.Output.all(output, secret).apply(keep)
 
 
 def _main() -> None:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from config.errors import MockCoverageError
 from ops.mocks.awsx_vpc import ModelledResource, model_vpc
-from ops.mocks.invokes import ANSWERS, ZONE_LETTERS, Account
+from ops.mocks.invokes import ANSWERS, ZONE_LETTERS, Account, zone_ids
 from ops.mocks.resources import KINDS, MODELLED_ID_PREFIXES, Facts, digest
 
 MOCK_ACCOUNT_ID = "123456789012"
 AWSX_VPC = "awsx:ec2:Vpc"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 
 
 class AwsMocks(Mocks):
@@ -42,11 +44,14 @@ class AwsMocks(Mocks):
         self.rejected: list[str] = []
         # The children awsx will create, by the logical name of the awsx component that creates them.
         self.modelled: dict[str, tuple[ModelledResource, ...]] = {}
+        # Each provider's region, by its logical name: a resource lives in its provider's region.
+        self.provider_regions: dict[str, str] = {}
 
     # -- resources ---------------------------------------------------------------------------------------------
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ.startswith("pulumi:providers:"):
+            self.provider_regions[args.name] = str(args.inputs.get("region") or self.region)
             return f"{args.name}-provider-id", dict(args.inputs)
         if args.typ == AWSX_VPC:
             return None, self._awsx_vpc(args)
@@ -64,18 +69,28 @@ class AwsMocks(Mocks):
             outputs[kind.name_property] = f"{args.name}-{digest(args.typ, args.name, length=7)}"
         if self.preview:
             return "", outputs  # everything else is computed, so unknown until the resource exists
-        facts = Facts(args.typ, args.name, outputs, self.region, self.account_id)
+        region = self._region_of(args.provider)
+        # Checks read secrets' values; the outputs keep them wrapped, so a plan shows them as [secret].
+        facts = Facts(args.typ, args.name, unwrapped(outputs), region, self.account_id)
         resource_id = kind.id(facts)
         self.rejected += [f"{args.typ} {args.name}: {problem}" for problem in kind.check(facts)]
         if kind.arn is not None:
             named = {key: value for key, value in outputs.items() if isinstance(value, str | int)}
             outputs.setdefault(
                 "arn",
-                kind.arn.format(**{**named, "region": self.region, "account": self.account_id, "id": resource_id}),
+                kind.arn.format(**{**named, "region": region, "account": self.account_id, "id": resource_id}),
             )
         outputs.setdefault("id", resource_id)
         outputs.update(kind.extra(facts, resource_id))
+        if args.typ == SECRET_VERSION:
+            self.account.secret_strings[str(facts.inputs.get("secretId"))] = str(facts.inputs.get("secretString"))
         return resource_id, outputs
+
+    def _region_of(self, provider: str | None) -> str:
+        """A provider reference is `<urn>::<id>` and a URN ends in `::<name>`."""
+        if not provider:
+            return self.region
+        return self.provider_regions.get(provider.split("::")[-2], self.region)
 
     def _awsx_vpc(self, args: MockResourceArgs) -> dict[str, Any]:
         modelled = model_vpc(
@@ -84,6 +99,7 @@ class AwsMocks(Mocks):
             region=self.region,
             account_id=self.account_id,
             resource_id=lambda typ, name: _child_id(typ, name, self.preview),
+            zone_ids=zone_ids(self.account),
         )
         self.rejected += [f"awsx:ec2:Vpc {args.name}: {problem}" for problem in modelled.problems]
         self.modelled[args.name] = modelled.resources
@@ -100,6 +116,17 @@ class AwsMocks(Mocks):
                 "add a realistic answer to ops/mocks/invokes.py (ANSWERS)"
             )
         return answer(self.account, args.args), []
+
+
+def unwrapped(value: Any) -> Any:
+    """`value` with every secret replaced by what it holds."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:  # the engine's own marker
+            return unwrapped(value["value"])
+        return {key: unwrapped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unwrapped(item) for item in value]
+    return value
 
 
 # Shown for an id a real preview would not know yet.

@@ -180,11 +180,13 @@ def model_vpc(
     region: str,
     account_id: str,
     resource_id: Callable[[str, str], str],
+    zone_ids: Mapping[str, str],
 ) -> ModelledVpc:
     """Model what awsx's Vpc named `name` registers for `inputs` (camelCase, as the mock engine receives them).
 
     `resource_id(type_token, logical_name)` returns the mock id for a child (e.g. "subnet-0123..."); use it for
-    every child id so ids are deterministic.
+    every child id so ids are deterministic. `zone_ids` maps the account's AZ names to AZ ids (a subnet reports
+    both).
     """
     zones = [str(zone) for zone in inputs.get("availabilityZoneNames") or []]
     # awsx stops at the first rule broken; all of them are reported here, its argument checks first (vpc.ts).
@@ -193,7 +195,7 @@ def model_vpc(
     if problems:
         # awsx throws before it registers any child when the VPC's cidrBlock is known up front (vpc.ts).
         return ModelledVpc((), {}, tuple(problems))
-    return _build(name, inputs, zones, slots, _Children(region, account_id, resource_id))
+    return _build(name, inputs, zones, slots, _Children(region, account_id, resource_id, zone_ids))
 
 
 # -- awsx's rules ----------------------------------------------------------------------------------------------
@@ -492,8 +494,11 @@ def _aws_problems(name: str, vpc_cidr: str, vpc: ipaddress.IPv4Network, slots: l
 class _Children:
     """Registers the children in awsx's order (vpc.ts initialize), with ids, ARNs and provider-computed outputs."""
 
-    def __init__(self, region: str, account_id: str, resource_id: Callable[[str, str], str]) -> None:
+    def __init__(
+        self, region: str, account_id: str, resource_id: Callable[[str, str], str], zone_ids: Mapping[str, str]
+    ) -> None:
         self.region = region
+        self.zone_ids = zone_ids
         self.account_id = account_id
         self.resource_id = resource_id
         self.resources: list[ModelledResource] = []
@@ -512,6 +517,8 @@ class _Children:
             outputs["arn"] = f"arn:aws:ec2:{region}:{self.account_id}:{ARN_KIND[type_]}/{child_id}"
         if type_ in OWNED:
             outputs["ownerId"] = self.account_id
+        if type_ == SUBNET:
+            outputs["availabilityZoneId"] = self.zone_ids.get(str(kept.get("availabilityZone")), "")
         if type_ == EIP:
             outputs["allocationId"] = child_id  # a VPC Elastic IP's id is its allocation id (eipalloc-...)
         self.resources.append(ModelledResource(type_, name, parent, kept, outputs))

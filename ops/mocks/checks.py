@@ -1,7 +1,8 @@
 """Rules AWS applies across resources, checked once the program has registered everything.
 
 Security groups: the rule quota. RDS: an instance's parameter group family. ElastiCache: the
-`default` user every user group needs.
+`default` user every user group needs. CloudFront: the AZs a VPC origin's load balancer may use,
+and the bucket its standard logs go to.
 
 A mock answers one resource at a time; these rules need the whole plan (every rule of a
 security group), so `run_offline` runs them after the program ends and fails the plan
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
+from config import catalog
 from ops.mocks.invokes import CLOUDFRONT_PREFIX_LIST_ENTRIES
 from ops.mocks.monitor import Registration
 
@@ -86,8 +88,55 @@ def user_group_has_default_user(registrations: Sequence[Registration]) -> Iterab
             yield f"{group.name}: a user group must hold a user named 'default'"
 
 
+def vpc_origin_zones(registrations: Sequence[Registration]) -> Iterable[str]:
+    """CloudFront refuses a VPC origin whose load balancer has a subnet in an AZ VPC origins cannot reach.
+
+    Needs the subnets' ids, so it checks a plan, not a preview (where they are unknown).
+    """
+    for origin in registrations:
+        if origin.type != "aws:cloudfront/vpcOrigin:VpcOrigin":
+            continue
+        balancer = _source(registrations, origin, "vpcOriginEndpointConfig")
+        subnets = balancer.outputs.get("subnets") if balancer else None
+        if not isinstance(subnets, list):
+            continue  # unknown in a preview
+        subnet_ids = set(subnets)
+        zones = {
+            str(subnet.outputs.get("availabilityZoneId"))
+            for subnet in registrations
+            if subnet.type == "aws:ec2/subnet:Subnet" and subnet.outputs.get("id") in subnet_ids
+        }
+        blocked = sorted(zones & catalog.CLOUDFRONT_VPC_ORIGIN_UNSUPPORTED_ZONE_IDS)
+        if blocked:
+            yield f"{origin.name}: the load balancer has subnets in {', '.join(blocked)}, that VPC origins can't reach"
+
+
+def cloudfront_log_bucket(registrations: Sequence[Registration]) -> Iterable[str]:
+    """CloudFront's standard logs need a bucket with ACLs enabled, outside the regions it cannot deliver to."""
+    for distribution in registrations:
+        if distribution.type != "aws:cloudfront/distribution:Distribution":
+            continue
+        urns = set(distribution.property_dependencies.get("loggingConfig") or ())
+        for bucket in (r for r in registrations if r.urn in urns and r.type == "aws:s3/bucket:Bucket"):
+            region = bucket.outputs.get("region")
+            if region in catalog.CLOUDFRONT_LEGACY_LOGS_UNSUPPORTED_REGIONS:
+                yield f"{distribution.name}: CloudFront does not deliver standard logs to a bucket in {region}"
+            for ownership in registrations:
+                if (
+                    ownership.type == "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+                    and bucket.urn in (ownership.property_dependencies.get("bucket") or ())
+                    and (ownership.inputs.get("rule") or {}).get("objectOwnership") == "BucketOwnerEnforced"
+                ):
+                    yield (
+                        f"{distribution.name}: the log bucket {bucket.name} has ACLs disabled (BucketOwnerEnforced); "
+                        "CloudFront's standard logs are written with an ACL"
+                    )
+
+
 AFTER_RUN_CHECKS: tuple[Callable[[Sequence[Registration]], Iterable[str]], ...] = (
     security_group_rule_quota,
     parameter_group_family,
     user_group_has_default_user,
+    vpc_origin_zones,
+    cloudfront_log_bucket,
 )

@@ -6,7 +6,7 @@ One entry per function token. An invoke without an entry fails the plan (`MockCo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from config import catalog
@@ -20,11 +20,13 @@ CLOUDFRONT_PREFIX_LIST_ENTRIES = 55
 
 @dataclass(frozen=True)
 class Account:
-    """The account and region the mock engine plays, and how many AZs the region offers."""
+    """The account and region the mock engine plays, how many AZs the region offers, and what its secrets hold."""
 
     region: str
     account_id: str
     zone_count: int
+    # Secret id or ARN -> the string a SecretVersion the program made stored in it.
+    secret_strings: dict[str, str] = field(default_factory=dict)
 
 
 Answer = Callable[[Account, Mapping[str, Any]], dict[str, Any]]
@@ -39,6 +41,12 @@ def availability_zones(account: Account, args: Mapping[str, Any]) -> dict[str, A
         "zoneIds": [f"{prefix}-az{(n + 1) % count + 1}" for n in range(count)],
         "id": account.region,
     }
+
+
+def zone_ids(account: Account) -> dict[str, str]:
+    """The account's AZ ids by AZ name, as `availability_zones` reports them."""
+    zones = availability_zones(account, {})
+    return dict(zip(zones["names"], zones["zoneIds"], strict=True))
 
 
 def caller_identity(account: Account, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,14 +74,29 @@ SECRET_VALUE_MARKER = "mock-secret-value-never-in-a-plan"
 
 
 def secret_version(account: Account, args: Mapping[str, Any]) -> dict[str, Any]:
+    """What the program stored in the secret, else what RDS stores in a master user secret."""
     secret = str(args.get("secretId"))
+    stored = account.secret_strings.get(secret)
     return {
         "arn": secret,
         "id": secret,
         "secretId": secret,
-        "secretString": f'{{"username": "app_admin", "password": "{SECRET_VALUE_MARKER}"}}',
+        "secretString": stored or f'{{"username": "app_admin", "password": "{SECRET_VALUE_MARKER}"}}',
         "versionId": digest(secret, length=32),
         "versionStages": ["AWSCURRENT"],
+    }
+
+
+def security_group(account: Account, args: Mapping[str, Any]) -> dict[str, Any]:
+    """A group found by name in a VPC (CloudFront's VPC origins' group, which CloudFront itself makes)."""
+    names = [value for f in args.get("filters") or [] if f.get("name") == "group-name" for value in f["values"]]
+    name = names[0] if names else str(args.get("name"))
+    group_id = f"sg-{digest(name, str(args.get('vpcId')))}"
+    return {
+        "id": group_id,
+        "name": name,
+        "vpcId": args.get("vpcId"),
+        "arn": f"arn:aws:ec2:{account.region}:{account.account_id}:security-group/{group_id}",
     }
 
 
@@ -92,6 +115,11 @@ ANSWERS: dict[str, Answer] = {
     },
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": managed_prefix_list,
     "aws:secretsmanager/getSecretVersion:getSecretVersion": secret_version,
+    "aws:secretsmanager/getRandomPassword:getRandomPassword": lambda account, args: {
+        "randomPassword": f"{SECRET_VALUE_MARKER}-generated",
+        "id": "random",
+    },
+    "aws:ec2/getSecurityGroup:getSecurityGroup": security_group,
     "aws:ssm/getParameter:getParameter": lambda account, args: {
         "name": args.get("name"),
         "type": "String",

@@ -15,7 +15,7 @@ from google.protobuf.json_format import MessageToDict
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
-from ops.mocks.aws import AWSX_VPC, UNKNOWN_ID, AwsMocks
+from ops.mocks.aws import AWSX_VPC, UNKNOWN_ID, AwsMocks, unwrapped
 from ops.mocks.awsx_vpc import PARENT_TYPE, ModelledResource
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -47,6 +47,9 @@ class Registration:
     ignore_changes: tuple[str, ...] = ()
     # True for the children awsx will create, modelled from its allocation rather than registered by the program.
     modelled: bool = False
+    # The plain values of the inputs shown as [secret], as the engine keeps them encrypted in state: what an
+    # after-run check or a test may compare, never printed (the manifest and the diff use `inputs`).
+    secret_inputs: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 class RecordingMonitor(MockMonitor):
@@ -72,7 +75,8 @@ class RecordingMonitor(MockMonitor):
         if request.type == STACK_TYPE:
             return response
         self._check_provider(request)
-        inputs = rpc.deserialize_properties(request.object)
+        received = rpc.deserialize_properties(request.object)
+        inputs = masked(received)
         by_property = {key: tuple(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns}
         implicit = {urn for urns in by_property.values() for urn in urns}
         providers = {package: _provider_urn(ref) or ref for package, ref in request.providers.items()}
@@ -88,11 +92,12 @@ class RecordingMonitor(MockMonitor):
             retain_on_delete=bool(request.retainOnDelete),
             depends_on=tuple(sorted(set(request.dependencies) - implicit)),
             aliases=tuple(MessageToDict(alias) for alias in request.aliases),
-            outputs=self.resources[response.urn].state,
+            outputs=masked(self.resources[response.urn].state),
             providers=providers,
             property_dependencies=by_property,
             delete_before_replace=bool(request.deleteBeforeReplace),
             ignore_changes=tuple(request.ignoreChanges),
+            secret_inputs={key: unwrapped(received[key]) for key, value in inputs.items() if value != received[key]},
         )
         children = self._modelled_children(record) if request.type == AWSX_VPC else []
         with self._lock:
@@ -152,6 +157,20 @@ def _modelled(
         property_dependencies=depends,
         modelled=True,
     )
+
+
+SECRET_SHOWN_AS = "[secret]"
+
+
+def masked(value: Any) -> Any:
+    """`value` with every secret shown as the engine shows it in a plan: `[secret]`, never its text."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:  # the engine's own marker
+            return SECRET_SHOWN_AS
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
 
 
 def _provider_urn(reference: str) -> str | None:

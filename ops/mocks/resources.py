@@ -311,6 +311,25 @@ def listener_rule_check(facts: Facts) -> list[str]:
         groups = ((action.get("forward") or {}).get("targetGroups")) or []
         if groups and sum(group.get("weight", 1) for group in groups) == 0:
             problems.append("a forward action whose target groups all weigh 0 sends nothing")
+    return problems + _condition_problems(facts.inputs.get("conditions") or [])
+
+
+def _condition_problems(conditions: list[dict[str, Any]]) -> list[str]:
+    """ALB listener rule conditions (Elastic Load Balancing, "Listener rules for your Application Load Balancer")."""
+    problems, evaluations = [], 0
+    for condition in conditions:
+        for kind in ("pathPattern", "hostHeader", "httpRequestMethod", "sourceIp"):
+            evaluations += len((condition.get(kind) or {}).get("values") or [])
+        header = condition.get("httpHeader")
+        if header:
+            values = header.get("values") or []
+            evaluations += len(values)
+            if len(str(header.get("httpHeaderName", ""))) > 40:
+                problems.append("an HTTP header condition's header name is over 40 characters")
+            if any(len(str(value)) > 128 for value in values):
+                problems.append("an HTTP header condition's value is over 128 characters")
+    if evaluations > 5:
+        problems.append(f"{evaluations} condition values; a rule evaluates at most 5")
     return problems
 
 
@@ -332,6 +351,56 @@ def certificate_outputs(facts: Facts, resource_id: str) -> dict[str, Any]:
             for name in sorted(str(name) for name in names)[::-1]
         ],
     }
+
+
+# -- CloudFront, WAF and Secrets Manager ---------------------------------------------------------------------------
+
+
+def cloudfront_id(facts: Facts) -> str:
+    return "E" + digest(facts.type, facts.name, length=13).upper()
+
+
+def distribution_outputs(facts: Facts, resource_id: str) -> dict[str, Any]:
+    return {
+        "domainName": f"d{digest(resource_id, length=13)}.cloudfront.net",
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+        "status": "Deployed",
+        "etag": digest(resource_id, length=14).upper(),
+    }
+
+
+def distribution_check(facts: Facts) -> list[str]:
+    inputs, problems = facts.inputs, []
+    certificate = inputs.get("viewerCertificate") or {}
+    arn = str(certificate.get("acmCertificateArn") or "")
+    if arn and ":us-east-1:" not in arn:
+        problems.append(f"CloudFront takes ACM certificates from us-east-1 only, not {arn}")
+    if inputs.get("aliases") and not arn:
+        problems.append("aliases need an ACM certificate that covers them")
+    web_acl = str(inputs.get("webAclId") or "")
+    if web_acl and not web_acl.startswith("arn:aws:wafv2:us-east-1:"):
+        problems.append(f"a distribution takes a CLOUDFRONT-scope web ACL of us-east-1, not {web_acl}")
+    origins = {origin.get("originId") for origin in inputs.get("origins") or []}
+    behaviours = [inputs.get("defaultCacheBehavior") or {}, *(inputs.get("orderedCacheBehaviors") or [])]
+    missing = sorted({str(b.get("targetOriginId")) for b in behaviours} - origins)
+    if missing:
+        problems.append(f"behaviours target origins that do not exist: {', '.join(missing)}")
+    logging = inputs.get("loggingConfig") or {}
+    if logging and not str(logging.get("bucket", "")).endswith(".s3.amazonaws.com"):
+        problems.append("standard logging needs the bucket's domain name (<bucket>.s3.amazonaws.com)")
+    return problems
+
+
+def web_acl_check(facts: Facts) -> list[str]:
+    if facts.inputs.get("scope") == "CLOUDFRONT" and facts.region != "us-east-1":
+        return [f"a CLOUDFRONT-scope web ACL must be created in us-east-1, not {facts.region}"]
+    return []
+
+
+def waf_logging_check(facts: Facts) -> list[str]:
+    destinations = [str(d) for d in facts.inputs.get("logDestinationConfigs") or []]
+    wrong = [d for d in destinations if ":log-group:" in d and ":log-group:aws-waf-logs-" not in d]
+    return [f"WAF logs only to log groups named aws-waf-logs-...: {', '.join(wrong)}"] if wrong else []
 
 
 # -- ECS -----------------------------------------------------------------------------------------------------------
@@ -529,6 +598,45 @@ KINDS: dict[str, ResourceKind] = {
     # -- CloudWatch alarms -----------------------------------------------------------------------------------
     "aws:cloudwatch/metricAlarm:MetricAlarm": ResourceKind(
         by_name, "arn:aws:cloudwatch:{region}:{account}:alarm:{name}", auto_named=True
+    ),
+    # -- CloudFront, WAF and Secrets Manager -----------------------------------------------------------------
+    "aws:cloudfront/distribution:Distribution": ResourceKind(
+        cloudfront_id,
+        "arn:aws:cloudfront::{account}:distribution/{id}",
+        extra=distribution_outputs,
+        check=distribution_check,
+    ),
+    "aws:cloudfront/originAccessControl:OriginAccessControl": ResourceKind(
+        cloudfront_id, "arn:aws:cloudfront::{account}:origin-access-control/{id}"
+    ),
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": ResourceKind(
+        lambda facts: str(uuid.UUID(digest(facts.type, facts.name, length=32))),
+        "arn:aws:cloudfront::{account}:response-headers-policy/{id}",
+    ),
+    "aws:cloudfront/vpcOrigin:VpcOrigin": ResourceKind(
+        lambda facts: f"vo_{digest(facts.type, facts.name, length=20)}", "arn:aws:cloudfront::{account}:vpcorigin/{id}"
+    ),
+    "aws:wafv2/webAcl:WebAcl": ResourceKind(
+        lambda facts: str(uuid.UUID(digest(facts.type, facts.name, length=32))),
+        "arn:aws:wafv2:{region}:{account}:global/webacl/{name}/{id}",
+        auto_named=True,
+        extra=lambda facts, resource_id: {"capacity": 1200},
+        check=web_acl_check,
+    ),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": ResourceKind(
+        by_input("resourceArn"), check=waf_logging_check
+    ),
+    "aws:secretsmanager/secret:Secret": ResourceKind(
+        lambda facts: (
+            f"arn:aws:secretsmanager:{facts.region}:{facts.account}:secret:{facts.inputs['name']}-"
+            f"{digest(facts.name, length=6)}"
+        ),
+        "{id}",
+        auto_named=True,
+    ),
+    "aws:secretsmanager/secretVersion:SecretVersion": ResourceKind(
+        lambda facts: f"{facts.inputs.get('secretId')}|{uuid.UUID(digest(facts.name, length=32))}",
+        extra=lambda facts, resource_id: {"versionId": resource_id.split("|")[-1]},
     ),
     # -- ECS -------------------------------------------------------------------------------------------------
     "aws:ecs/cluster:Cluster": ResourceKind(

@@ -14,7 +14,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 from config.errors import MockCoverageError, PlanError
 from ops.engine import run_offline
 from ops.mocks import AwsMocks
-from tests.components.conftest import AWSX_VPC, INGRESS, KMS_KEY, SECURITY_GROUP
+from tests.components.conftest import AWSX_VPC, INGRESS, SECURITY_GROUP, regional_key, regional_key_policy
 from tests.conftest import stack_values
 
 REGION = "eu-west-1"
@@ -71,7 +71,7 @@ def test_the_mocks_offer_six_zones_by_default_and_fewer_on_request():
 
 def test_caller_identity_answers_the_configured_account(shipped_run):
     # prod names its account, and the key policy is built from the caller identity the engine answers.
-    assert "arn:aws:iam::111111111111:root" in shipped_run("prod").one("aws:kms/keyPolicy:KeyPolicy").inputs["policy"]
+    assert "arn:aws:iam::111111111111:root" in regional_key_policy(shipped_run("prod")).inputs["policy"]
 
 
 # -- resources -----------------------------------------------------------------------------------
@@ -119,19 +119,19 @@ def test_ids_have_the_aws_format(shipped_run, type_, pattern):
 
 
 def test_a_kms_key_has_a_uuid_id_and_a_key_arn(shipped_run):
-    key = shipped_run("prod").one(KMS_KEY)
+    key = regional_key(shipped_run("prod"))
     assert str(uuid.UUID(key.outputs["keyId"])) == key.outputs["keyId"] == key.outputs["id"]
     assert key.outputs["arn"] == f"arn:aws:kms:{REGION}:111111111111:key/{key.outputs['keyId']}"
 
 
 def test_a_kms_alias_arn_carries_the_alias_name(shipped_run):
-    alias = shipped_run("prod").one("aws:kms/alias:Alias")
+    alias = shipped_run("prod").one("aws:kms/alias:Alias", "webstack-prod-encryption-alias")
     assert alias.outputs["arn"] == f"arn:aws:kms:{REGION}:111111111111:alias/webstack-prod-encryption"
 
 
 def test_registrations_record_protect_and_retain_options(shipped_run):
-    key = shipped_run("prod").one(KMS_KEY)
-    alias = shipped_run("prod").one("aws:kms/alias:Alias")
+    key = regional_key(shipped_run("prod"))
+    alias = shipped_run("prod").one("aws:kms/alias:Alias", "webstack-prod-encryption-alias")
     assert (key.protect, key.retain_on_delete) == (True, True)
     assert (alias.protect, alias.retain_on_delete) == (False, False)
 
@@ -375,6 +375,45 @@ def test_two_prefix_list_rules_on_one_group_exceed_the_security_group_quota():
 def test_a_prefix_list_rule_that_would_be_replaced_create_before_delete_is_refused():
     with pytest.raises(PlanError, match="rule-0: a rule on a prefix list counts 55 of the group's 60 rules"):
         run_program(prefix_list_rules(1, delete_first=False))
+
+
+def listener_rule(*conditions: aws.lb.ListenerRuleConditionArgs):
+    def program():
+        aws.lb.ListenerRule(
+            "rule",
+            listener_arn="arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/lb/0123456789abcdef/0123",
+            priority=10,
+            conditions=list(conditions),
+            actions=[
+                aws.lb.ListenerRuleActionArgs(
+                    type="fixed-response", fixed_response={"content_type": "text/plain", "status_code": "204"}
+                )
+            ],
+            opts=pulumi.ResourceOptions(provider=provider()),
+        )
+
+    return program
+
+
+def header(name: str, *values: str) -> aws.lb.ListenerRuleConditionArgs:
+    return aws.lb.ListenerRuleConditionArgs(
+        http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(http_header_name=name, values=list(values))
+    )
+
+
+def test_a_listener_rule_header_value_over_128_characters_is_refused():
+    run_program(listener_rule(header("X-Origin-Verify", "a" * 128)))
+    with pytest.raises(PlanError, match="value is over 128 characters"):
+        run_program(listener_rule(header("X-Origin-Verify", "a" * 129)))
+
+
+def test_a_listener_rule_with_more_than_five_condition_values_is_refused():
+    paths = aws.lb.ListenerRuleConditionArgs(
+        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/a", "/b", "/c", "/d"])
+    )
+    run_program(listener_rule(paths, header("X-A", "1")))
+    with pytest.raises(PlanError, match="6 condition values; a rule evaluates at most 5"):
+        run_program(listener_rule(paths, header("X-A", "1", "2")))
 
 
 # -- preview mode --------------------------------------------------------------------------------
