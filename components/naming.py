@@ -25,6 +25,7 @@ RDS_SNAPSHOT = NameRule("RDS DB snapshot identifier", 255)
 ELASTICACHE_ID = NameRule("ElastiCache replication group, serverless cache, user or user group id", 40)
 ELB_NAME = NameRule("load balancer or target group name", 32)
 ECS_NAME = NameRule("ECS cluster, service or task family", 255)
+CLOUDFRONT_NAME = NameRule("CloudFront origin access control, VPC origin or policy name; WAF metric", 64)
 
 _HASH_LENGTH = 7
 

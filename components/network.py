@@ -18,6 +18,7 @@ import pulumi_awsx as awsx
 from components.iam import document, service_trust_policy
 from components.options import AwsContext
 from components.security import Encryption, logs_statement
+from config import catalog
 from config.errors import ConfigError, Problem
 from config.network import NatGateways, NetworkConfig, SubnetTier
 
@@ -53,13 +54,13 @@ class _Peer:
     """
 
     label: str
-    group: _Group | None = None
+    group_id: pulumi.Input[str] | None = None
     prefix_list: pulumi.Input[str] | None = None
     cidr: str | None = None
 
     @staticmethod
     def of(group: _Group) -> _Peer:
-        return _Peer(group.role, group=group)
+        return _Peer(group.role, group_id=group.resource.id)
 
 
 @dataclass(frozen=True)
@@ -70,40 +71,59 @@ class Zone:
     zone_id: str
 
 
-def select_availability_zones(config: NetworkConfig, opts: pulumi.InvokeOptions) -> list[Zone]:
-    """The stack's AZs: the pinned zone ids, else the region's first AZs by name; a ConfigError when short.
+def select_availability_zones(
+    config: NetworkConfig, opts: pulumi.InvokeOptions, *, vpc_origin: bool, region: str
+) -> list[Zone]:
+    """The stack's AZs: the pinned zone ids, else the region's first AZs; a ConfigError when they cannot serve.
 
     No state filter: an AZ in an incident is still the stack's AZ, so an outage never moves
-    subnets or blocks a deploy. Called by the root before any cloud resource is registered,
-    so a region too small for the config stops the run with nothing half-created.
+    subnets or blocks a deploy. The few AZs CloudFront VPC origins cannot reach come last,
+    whether or not the stack uses a VPC origin, so turning one on or off never moves a subnet;
+    a stack with a VPC origin that cannot avoid them is refused. Called by the root before any
+    cloud resource is registered, so a region that cannot serve the config stops the run with
+    nothing half-created.
     """
     offered = aws.get_availability_zones(
         # Local and Wavelength Zones need an opt-in and cannot host these subnets.
         filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
         opts=opts,
     )
+    unreachable = catalog.CLOUDFRONT_VPC_ORIGIN_UNSUPPORTED_ZONE_IDS
     zones = sorted(
         (Zone(name, zone_id) for name, zone_id in zip(offered.names, offered.zone_ids, strict=True)),
-        key=lambda z: z.name,
+        key=lambda z: (z.zone_id in unreachable, z.name),
     )
     if config.availability_zone_ids is not None:
         by_id = {zone.zone_id: zone for zone in zones}
         missing = [zone_id for zone_id in config.availability_zone_ids if zone_id not in by_id]
         if missing:
             offered_ids = ", ".join(sorted(by_id))
-            problem = Problem(
-                "webstack:network.availabilityZoneIds",
+            raise _zone_error(
+                "availabilityZoneIds",
                 f"{', '.join(missing)} not offered to this account in the region; it offers {offered_ids}",
             )
-            raise ConfigError("stack configuration", [problem])
-        return [by_id[zone_id] for zone_id in config.availability_zone_ids]
-    if len(zones) < config.availability_zones:
-        problem = Problem(
-            "webstack:network.availabilityZones",
-            f"{config.availability_zones} requested, but the region offers only {len(zones)}",
+        chosen = [by_id[zone_id] for zone_id in config.availability_zone_ids]
+        key = "availabilityZoneIds"
+    elif len(zones) < config.availability_zones:
+        raise _zone_error(
+            "availabilityZones", f"{config.availability_zones} requested, but the region offers only {len(zones)}"
         )
-        raise ConfigError("stack configuration", [problem])
-    return zones[: config.availability_zones]
+    else:
+        chosen, key = zones[: config.availability_zones], "availabilityZones"
+    blocked = [zone.zone_id for zone in chosen if zone.zone_id in unreachable]
+    if vpc_origin and blocked:
+        reachable = sorted(zone.zone_id for zone in zones if zone.zone_id not in unreachable)
+        raise _zone_error(
+            key,
+            f"{', '.join(blocked)} cannot hold a load balancer behind a CloudFront VPC origin (edge.vpcOrigin); "
+            f"in {region} this account's other AZs are {', '.join(reachable) or 'none'}: choose among them with "
+            "network.availabilityZoneIds, use fewer AZs, or set edge.vpcOrigin: false",
+        )
+    return chosen
+
+
+def _zone_error(key: str, message: str) -> ConfigError:
+    return ConfigError("stack configuration", [Problem(f"webstack:network.{key}", message)])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,14 +210,13 @@ class Network(pulumi.ComponentResource):
         database_sg = self._group("database", vpc.vpc_id, "PostgreSQL: the engine port from the app tier only")
         cache_sg = self._group("cache", vpc.vpc_id, "Cache: the cache port from the app tier only")
 
-        if args.alb_internal:
-            cloudfront = _Peer("vpc", cidr=config.cidr)
-        else:
+        self._alb_group, self._alb_port = alb_sg, args.alb_port
+        # An internal load balancer admits CloudFront's VPC origins once they exist (admit_vpc_origins).
+        if not args.alb_internal:
             prefix_list = aws.ec2.get_managed_prefix_list_output(
                 name=CLOUDFRONT_PREFIX_LIST, opts=pulumi.InvokeOutputOptions(parent=self)
             )
-            cloudfront = _Peer("cloudfront", prefix_list=prefix_list.id)
-        self._ingress(alb_sg, args.alb_port, f"port {args.alb_port} from CloudFront only", cloudfront)
+            self._admit_cloudfront(_Peer("cloudfront", prefix_list=prefix_list.id))
         self._egress(alb_sg, args.app_port, "requests and health checks to the app", _Peer.of(app_sg))
         self._ingress(app_sg, args.app_port, "requests from the load balancer", _Peer.of(alb_sg))
         anywhere = _Peer("anywhere", cidr="0.0.0.0/0")
@@ -239,6 +258,15 @@ class Network(pulumi.ComponentResource):
             }
         )
 
+    def admit_vpc_origins(self, group_id: pulumi.Input[str]) -> None:
+        """Let the group CloudFront's VPC origins use reach the load balancer: the narrowest rule there is."""
+        self._admit_cloudfront(_Peer("cloudfront", group_id=group_id))
+
+    def _admit_cloudfront(self, peer: _Peer) -> None:
+        # One rule, one name, in both designs: switching them updates or replaces this rule, never adds one.
+        port = self._alb_port
+        self._ingress(self._alb_group, port, f"port {port} from CloudFront only", peer)
+
     def _group(self, role: str, vpc_id: pulumi.Input[str], description: str) -> _Group:
         # No inline rules: every rule is its own resource with its own description.
         group = aws.ec2.SecurityGroup(
@@ -269,7 +297,7 @@ class Network(pulumi.ComponentResource):
             from_port=port,
             to_port=port,
             description=description,
-            referenced_security_group_id=peer.group.resource.id if peer.group else None,
+            referenced_security_group_id=peer.group_id,
             prefix_list_id=peer.prefix_list,
             cidr_ipv4=peer.cidr,
             opts=pulumi.ResourceOptions(

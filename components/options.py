@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 
@@ -21,6 +21,10 @@ class AwsContext:
     @property
     def is_prod(self) -> bool:
         return self.environment is Environment.PROD
+
+    def in_region(self, region: str) -> AwsContext:
+        """The same account and environment in another region (us-east-1, for what CloudFront needs there)."""
+        return replace(self, region=region)
 
 
 def stateful(parent: pulumi.Resource, context: AwsContext, **options: object) -> pulumi.ResourceOptions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,13 +11,17 @@ import pulumi_aws as aws
 
 from components.compute.ec2 import Ec2Service, Ec2ServiceArgs
 from components.compute.fargate import Cluster, ClusterArgs, FargateService, FargateServiceArgs
-from components.compute.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.compute.load_balancer import LoadBalancer, LoadBalancerArgs, OriginHeader
 from components.compute.routing import Placement
 from components.data import AppData, Cache, CacheArgs, Database, DatabaseArgs, Sessions, SessionsArgs
+from components.edge.certificates import Certificates, CertificatesArgs
+from components.edge.distribution import Edge, EdgeArgs
+from components.edge.origin_secret import OriginSecret, OriginSecretArgs
 from components.logs import LogBucket, LogBucketArgs
 from components.network import Network, NetworkArgs, select_availability_zones
 from components.options import AwsContext
 from components.security import Encryption, EncryptionArgs
+from config import catalog
 from config.compute import FargateConfig
 from config.loader import revalidated
 from config.release import ReleaseTimes, release_times
@@ -47,8 +52,25 @@ def default_tags(args: PlatformArgs) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class _Build:
+    """What every area is built with: the root's name, the config, the account, the key and the options."""
+
+    name: str
+    args: PlatformArgs
+    config: StackConfig
+    context: AwsContext
+    encryption: Encryption
+    area: pulumi.ResourceOptions
+    global_provider: aws.Provider
+
+    @property
+    def log_retention_days(self) -> int:
+        return self.config.observability.log_retention_days
+
+
 class Platform(pulumi.ComponentResource):
-    """A whole environment: providers, encryption key, network and, as they land, edge, compute, data, observability."""
+    """A whole environment: providers, keys, network, data, app tier and edge, wired in that order."""
 
     regional_provider: aws.Provider
     global_provider: aws.Provider
@@ -59,6 +81,7 @@ class Platform(pulumi.ComponentResource):
     sessions: Sessions
     load_balancer: LoadBalancer
     app: FargateService | Ec2Service
+    edge: Edge
     release: ReleaseTimes
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -67,10 +90,15 @@ class Platform(pulumi.ComponentResource):
         config = revalidated(args.config)
         regional = self._aws_provider(f"{name}-aws", config.region, args)
         global_ = self._aws_provider(f"{name}-aws-global", GLOBAL_REGION, args)
-        # Every area inherits the regional provider through its parent; only the edge names us-east-1.
+        # Every area inherits the regional provider through its parent; only CloudFront's resources name us-east-1.
         area = pulumi.ResourceOptions(parent=self, providers=[regional])
         # Checked first: a region with too few AZs must stop the run before anything is created.
-        zones = select_availability_zones(config.network, pulumi.InvokeOptions(parent=self, provider=regional))
+        zones = select_availability_zones(
+            config.network,
+            pulumi.InvokeOptions(parent=self, provider=regional),
+            vpc_origin=config.edge.vpc_origin,
+            region=config.region,
+        )
         lookup = pulumi.InvokeOutputOptions(parent=self, provider=regional)
         context = AwsContext(
             account_id=aws.get_caller_identity_output(opts=lookup).account_id,
@@ -80,8 +108,22 @@ class Platform(pulumi.ComponentResource):
         )
 
         encryption = Encryption(f"{name}-encryption", EncryptionArgs(context=context), opts=area)
-        # Every area contributes its statements to the key policy, registered when the block ends.
-        with encryption.contributions():
+        # A key cannot leave its region: the WAF's logs in us-east-1 get a key of their own there.
+        global_encryption = (
+            Encryption(
+                f"{name}-global-encryption",
+                EncryptionArgs(context=context.in_region(GLOBAL_REGION)),
+                opts=pulumi.ResourceOptions(parent=self, providers=[global_]),
+            )
+            if config.edge.waf.enabled
+            else None
+        )
+        build = _Build(name, args, config, context, encryption, area, global_)
+        # Every area contributes its statements to the key policies, registered when the block ends.
+        with ExitStack() as contributing:
+            for key in (encryption, global_encryption):
+                if key is not None:
+                    contributing.enter_context(key.contributions())
             network = Network(
                 f"{name}-network",
                 NetworkArgs(
@@ -96,10 +138,53 @@ class Platform(pulumi.ComponentResource):
                 ),
                 opts=area,
             )
-            database, cache, sessions = self._data_tier(name, config, context, encryption, network, area)
-            load_balancer, app = self._app_tier(
-                name, args, config, context, encryption, network, AppData.of(database, cache, sessions), area
+            database, cache, sessions = self._data_tier(build, network)
+            certificates = self._certificates(build)
+            origin_secret = (
+                None
+                if config.edge.vpc_origin
+                else OriginSecret(
+                    f"{name}-origin-secret",
+                    OriginSecretArgs(context=context, kms_key_arn=encryption.key_arn),
+                    opts=area,
+                )
             )
+            logs = (
+                LogBucket(
+                    f"{name}-access-logs",
+                    LogBucketArgs(context=context, retention_days=build.log_retention_days),
+                    opts=area,
+                )
+                if config.observability.access_logs
+                else None
+            )
+            load_balancer, app = self._app_tier(
+                build,
+                network,
+                AppData.of(database, cache, sessions),
+                certificate_arn=certificates.load_balancer_arn if certificates else None,
+                origin_header=origin_secret.header if origin_secret else None,
+                logs=logs,
+            )
+            edge = Edge(
+                f"{name}-edge",
+                EdgeArgs(
+                    config=config.edge,
+                    context=context,
+                    encryption=encryption,
+                    global_encryption=global_encryption,
+                    global_provider=global_,
+                    load_balancer=load_balancer,
+                    vpc_id=network.vpc_id,
+                    certificates=certificates,
+                    origin_secret=origin_secret,
+                    log_bucket=self._cloudfront_logs(config.region, logs),
+                    log_retention_days=build.log_retention_days,
+                ),
+                opts=area,
+            )
+            if edge.vpc_origins_group_id is not None:
+                network.admit_vpc_origins(edge.vpc_origins_group_id)
 
         self.regional_provider = regional
         self.global_provider = global_
@@ -110,106 +195,110 @@ class Platform(pulumi.ComponentResource):
         self.sessions = sessions
         self.load_balancer = load_balancer
         self.app = app
+        self.edge = edge
         self.release = release_times(config.compute)
         self.register_outputs(self.stack_outputs())
 
-    def _data_tier(
-        self,
-        name: str,
-        config: StackConfig,
-        context: AwsContext,
-        encryption: Encryption,
-        network: Network,
-        area: pulumi.ResourceOptions,
-    ) -> tuple[Database, Cache | None, Sessions]:
+    def _certificates(self, build: _Build) -> Certificates | None:
+        edge = build.config.edge
+        if edge.domain_name is None or edge.hosted_zone_id is None:
+            return None
+        return Certificates(
+            f"{build.name}-certificates",
+            CertificatesArgs(
+                domain_name=edge.domain_name,
+                hosted_zone_id=edge.hosted_zone_id,
+                include_www=edge.include_www,
+                global_provider=build.global_provider,
+            ),
+            opts=build.area,
+        )
+
+    def _data_tier(self, build: _Build, network: Network) -> tuple[Database, Cache | None, Sessions]:
         """The three stores, each in the isolated subnets behind its own security group."""
-        data, retention = config.data, config.observability.log_retention_days
+        data, context, encryption = build.config.data, build.context, build.encryption
         database = Database(
-            f"{name}-database",
+            f"{build.name}-database",
             DatabaseArgs(
                 config=data.postgres,
                 context=context,
                 encryption=encryption,
                 subnet_ids=network.isolated_subnet_ids,
                 security_group_id=network.database_security_group_id,
-                log_retention_days=retention,
+                log_retention_days=build.log_retention_days,
             ),
-            opts=area,
+            opts=build.area,
         )
         cache = (
             Cache(
-                f"{name}-cache",
+                f"{build.name}-cache",
                 CacheArgs(
                     config=data.cache,
                     context=context,
                     encryption=encryption,
                     subnet_ids=network.isolated_subnet_ids,
                     security_group_id=network.cache_security_group_id,
-                    log_retention_days=retention,
+                    log_retention_days=build.log_retention_days,
                 ),
-                opts=area,
+                opts=build.area,
             )
             if data.cache.enabled
             else None
         )
         sessions = Sessions(
-            f"{name}-sessions", SessionsArgs(config=data.sessions, context=context, encryption=encryption), opts=area
+            f"{build.name}-sessions",
+            SessionsArgs(config=data.sessions, context=context, encryption=encryption),
+            opts=build.area,
         )
         return database, cache, sessions
 
     def _app_tier(
         self,
-        name: str,
-        args: PlatformArgs,
-        config: StackConfig,
-        context: AwsContext,
-        encryption: Encryption,
+        build: _Build,
         network: Network,
         data: AppData,
-        area: pulumi.ResourceOptions,
+        *,
+        certificate_arn: pulumi.Input[str] | None,
+        origin_header: OriginHeader | None,
+        logs: LogBucket | None,
     ) -> tuple[LoadBalancer, FargateService | Ec2Service]:
         """The load balancer, and the app service of the configured kind behind it."""
-        compute, retention = config.compute, config.observability.log_retention_days
-        logs = (
-            LogBucket(f"{name}-access-logs", LogBucketArgs(context=context, retention_days=retention), opts=area)
-            if config.observability.access_logs
-            else None
-        )
-        internal = config.edge.vpc_origin
+        compute, name, area = build.config.compute, build.name, build.area
+        internal = build.config.edge.vpc_origin
         load_balancer = LoadBalancer(
             f"{name}-lb",
             LoadBalancerArgs(
-                context=context,
+                context=build.context,
                 internal=internal,
                 # Internal: beside the app. Internet-facing: in the public subnets, for CloudFront to reach.
                 subnet_ids=network.app_subnet_ids if internal else network.public_subnet_ids,
                 security_group_id=network.alb_security_group_id,
                 idle_timeout_seconds=compute.idle_timeout_seconds,
-                domain_name=config.edge.domain_name,
-                hosted_zone_id=config.edge.hosted_zone_id,
+                certificate_arn=certificate_arn,
+                origin_header=origin_header,
                 access_logs_bucket=logs.bucket_name if logs else None,
                 access_logs_prefix=logs.alb_prefix if logs else "",
             ),
             opts=area,
         )
         placement = Placement(
-            context=context,
-            encryption=encryption,
+            context=build.context,
+            encryption=build.encryption,
             load_balancer=load_balancer,
             vpc_id=network.vpc_id,
             subnet_ids=network.app_subnet_ids,
             security_group_id=network.app_security_group_id,
             data=data,
-            log_retention_days=retention,
+            log_retention_days=build.log_retention_days,
         )
         app: FargateService | Ec2Service
         if isinstance(compute, FargateConfig):
             cluster = Cluster(
                 f"{name}-ecs",
                 ClusterArgs(
-                    context=context,
-                    encryption=encryption,
-                    log_retention_days=retention,
+                    context=build.context,
+                    encryption=build.encryption,
+                    log_retention_days=build.log_retention_days,
                     exec_command=compute.exec_command,
                 ),
                 opts=area,
@@ -223,9 +312,22 @@ class Platform(pulumi.ComponentResource):
             )
         else:
             app = Ec2Service(
-                f"{name}-app", Ec2ServiceArgs(config=compute, placement=placement, tags=default_tags(args)), opts=area
+                f"{name}-app",
+                Ec2ServiceArgs(config=compute, placement=placement, tags=default_tags(build.args)),
+                opts=area,
             )
         return load_balancer, app
+
+    def _cloudfront_logs(self, region: str, logs: LogBucket | None) -> LogBucket | None:
+        """The access-log bucket, when CloudFront can deliver to a bucket in this region."""
+        if logs is not None and region in catalog.CLOUDFRONT_LEGACY_LOGS_UNSUPPORTED_REGIONS:
+            pulumi.log.warn(
+                f"CloudFront does not deliver access logs to buckets in {region} (an opt-in region): the load "
+                "balancer's access logs are kept, CloudFront's are not",
+                resource=self,
+            )
+            return None
+        return logs
 
     def stack_outputs(self) -> dict[str, Any]:
         """What a user of the stack needs, under the names `pulumi stack output` shows."""
@@ -258,7 +360,13 @@ class Platform(pulumi.ComponentResource):
                 else None
             ),
             "sessionsTable": {"name": self.sessions.table_name, "arn": self.sessions.table_arn},
-            "loadBalancer": {"dnsName": self.load_balancer.dns_name, "originDomain": self.load_balancer.origin_domain},
+            "site": {
+                "url": self.edge.site_url,
+                "distributionId": self.edge.distribution_id,
+                "distributionDomain": self.edge.distribution_domain,
+                "staticAssetsBucket": self.edge.static_bucket_name,
+            },
+            "loadBalancer": {"dnsName": self.load_balancer.dns_name},
             "app": {"logGroup": self.app.log_group_name, "deploymentAlarms": self.app.alarm_names},
             # The worst case for a release to be fully live and for a bad one to be undone (config/release.py).
             "release": self.release.as_output(),

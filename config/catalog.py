@@ -129,6 +129,17 @@ CLOUDFRONT_VPC_ORIGIN_UNSUPPORTED_ZONE_IDS: frozenset[str] = frozenset(
     {"use1-az3", "usw1-az2", "apne1-az3", "cac1-az3"}
 )
 
+# CloudFront Developer Guide, "Configure standard logging (legacy)", "Choose an Amazon S3 bucket for standard
+# logs", as of 2026-11-26: CloudFront does not deliver standard (legacy) logs to buckets in the opt-in regions
+# (those launched since March 2019, off until an account enables them; "AWS Regions", "Opt-in status").
+CLOUDFRONT_LEGACY_LOGS_UNSUPPORTED_REGIONS: frozenset[str] = frozenset(
+    {
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+        "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2",
+        "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+    }
+)  # fmt: skip
+
 # ---------------------------------------------------------------------------------------------------
 # RDS for PostgreSQL versions
 # ---------------------------------------------------------------------------------------------------

@@ -28,10 +28,14 @@ class WafConfig(ConfigModel):
     )
     rate_limit_per_5_minutes: int = Field(
         default=2000,
-        ge=100,
+        ge=10,
         le=2_000_000_000,
         alias="rateLimitPer5Minutes",
-        description="Requests one client IP may make in 5 minutes before the WAF blocks it (100 or more).",
+        description="Requests one client IP may make in 5 minutes before the WAF blocks it (10 to 2,000,000,000).",
+    )
+    anonymous_ip_list: bool = Field(
+        default=False,
+        description="Also block requests from VPNs, proxies and Tor (AWS's anonymous IP list); off by default.",
     )
 
 
@@ -95,11 +99,29 @@ class EdgeConfig(ConfigModel):
         default_factory=StaticAssetsConfig, description="The S3 origin for static files."
     )
     vpc_origin: bool = Field(
-        default=False,
+        default=True,
         description=(
-            "Make the load balancer internal and reach it through a CloudFront VPC origin, so it has no "
-            "public address at all. Off: an internet-facing ALB admits only CloudFront's origin-facing ranges."
+            "The load balancer is internal, with no public address at all, and CloudFront reaches it through a "
+            "VPC origin; its security group admits only the group CloudFront's VPC origins use. Off: an "
+            "internet-facing load balancer admits CloudFront's origin-facing ranges, and forwards only requests "
+            "that carry a secret header this distribution adds (kept in Secrets Manager)."
         ),
+    )
+    include_www: bool = Field(
+        default=False,
+        description="Serve the site at www.<domainName> too (same distribution and certificate).",
+    )
+    content_security_policy: Annotated[
+        str, Allowed("a Content-Security-Policy header value, e.g. default-src 'self'")
+    ] = Field(
+        default="default-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+        min_length=1,
+        max_length=1783,
+        pattern=r"^[\x20-\x7e]+$",
+        description="The Content-Security-Policy every response carries (set in the response-headers policy).",
+    )
+    hsts_preload: bool = Field(
+        description="Ask browsers to preload HTTPS-only for the domain (only once every subdomain serves HTTPS)."
     )
 
     rules = (_zone_holds_domain,)

@@ -23,7 +23,10 @@ class ObservabilityConfig(ConfigModel):
     )
     dashboard: bool = Field(default=True, description="Create a CloudWatch dashboard of the golden signals.")
     access_logs: Annotated[bool, required_in(PROD, True, "every request to prod must be traceable")] = Field(
-        description="Write load balancer and CloudFront access logs to an encrypted S3 bucket."
+        description=(
+            "Write load balancer and CloudFront access logs to an encrypted S3 bucket (CloudFront's only outside the "
+            "opt-in regions, whose buckets it does not deliver to)."
+        )
     )
     monthly_budget_usd: int = Field(
         ge=1, le=10_000_000, description="Monthly AWS Budgets limit for this environment's tagged cost, in USD."

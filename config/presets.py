@@ -22,7 +22,7 @@ PRESETS: dict[Environment, Preset] = {
             "natGateways": "single",
             "flowLogs": {"enabled": False, "retentionDays": 7},
         },
-        "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": False}},
+        "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": False}, "hstsPreload": False},
         "compute": {
             "fargate": {
                 "cpu": 256,
@@ -74,7 +74,7 @@ PRESETS: dict[Environment, Preset] = {
             "natGateways": "single",
             "flowLogs": {"enabled": True, "retentionDays": 30},
         },
-        "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": True}},
+        "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": True}, "hstsPreload": False},
         "compute": {
             "fargate": {
                 "cpu": 512,
@@ -125,7 +125,7 @@ PRESETS: dict[Environment, Preset] = {
             "natGateways": "onePerAz",
             "flowLogs": {"enabled": True, "retentionDays": 365},
         },
-        "edge": {"priceClass": "PriceClass_All", "waf": {"enabled": True}},
+        "edge": {"priceClass": "PriceClass_All", "waf": {"enabled": True}, "hstsPreload": True},
         "compute": {
             "fargate": {
                 "cpu": 1024,

@@ -1,8 +1,9 @@
 """`webstack:compute:LoadBalancer`: the Application Load Balancer every app service sits behind.
 
-It holds only what all services share: the load balancer, its certificate and its listeners,
-whose default action answers 404. Each service adds its own target groups and listener rule
-(components/compute/service_routing.py), so a second service adds resources and renames none.
+It holds only what all services share: the load balancer and its listeners, whose default action
+answers 404 (403 on an internet-facing one: a request that came without CloudFront's header).
+Each service adds its own target groups and listener rule (components/compute/routing.py), so a
+second service adds resources and renames none.
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ from components.options import AwsContext
 
 # AWS's recommended policy: TLS 1.3 and 1.2 with restricted ciphers and post-quantum key exchange.
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
-# The name CloudFront reaches the origin by, covered by the load balancer's certificate.
-ORIGIN_LABEL = "origin"
+
+
+@dataclass(frozen=True)
+class OriginHeader:
+    """A header CloudFront adds to every request it sends: without it, an internet-facing origin answers 403."""
+
+    name: str
+    value: pulumi.Output[str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,9 +36,10 @@ class LoadBalancerArgs:
     subnet_ids: pulumi.Input[Sequence[str]]
     security_group_id: pulumi.Input[str]
     idle_timeout_seconds: int
-    # A domain makes the listener HTTPS with a certificate validated in the hosted zone; None means HTTP.
-    domain_name: str | None
-    hosted_zone_id: str | None
+    # A certificate makes the listener HTTPS (HTTP redirects to it); None serves plain HTTP.
+    certificate_arn: pulumi.Input[str] | None
+    # Internet-facing only: services forward a request only when it carries this header.
+    origin_header: OriginHeader | None
     access_logs_bucket: pulumi.Input[str] | None
     access_logs_prefix: str
 
@@ -53,7 +61,6 @@ class LoadBalancer(pulumi.ComponentResource):
     dns_name: pulumi.Output[str]
     zone_id: pulumi.Output[str]
     listener: Listener
-    origin_domain: str | None
 
     def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:compute:LoadBalancer", name, None, opts)
@@ -77,21 +84,22 @@ class LoadBalancer(pulumi.ComponentResource):
             else None,
             opts=pulumi.ResourceOptions(parent=self, protect=context.is_prod),
         )
+        # What no service's rule takes: 404, or 403 on an internet-facing one (it came without CloudFront's header).
+        status, body = ("403", "Forbidden") if args.origin_header else ("404", "Not found")
         not_found = aws.lb.ListenerDefaultActionArgs(
             type="fixed-response",
             fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
-                content_type="text/plain", message_body="Not found", status_code="404"
+                content_type="text/plain", message_body=body, status_code=status
             ),
         )
-        if args.domain_name and args.hosted_zone_id:
-            certificate = self._certificate(args.domain_name, args.hosted_zone_id)
+        if args.certificate_arn is not None:
             serving = aws.lb.Listener(
                 f"{name}-https",
                 load_balancer_arn=balancer.arn,
                 port=443,
                 protocol="HTTPS",
                 ssl_policy=TLS_POLICY,
-                certificate_arn=certificate,
+                certificate_arn=args.certificate_arn,
                 default_actions=[not_found],
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -111,7 +119,6 @@ class LoadBalancer(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             listener = Listener(serving.arn, 443, "HTTPS")
-            origin = f"{ORIGIN_LABEL}.{args.domain_name}"
         else:
             plain = aws.lb.Listener(
                 f"{name}-http",
@@ -122,55 +129,28 @@ class LoadBalancer(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             listener = Listener(plain.arn, 80, "HTTP")
-            origin = None
 
         self.arn = balancer.arn
         self.arn_suffix = balancer.arn_suffix
         self.dns_name = balancer.dns_name
         self.zone_id = balancer.zone_id
         self.listener = listener
-        self.origin_domain = origin
+        self._origin_header = args.origin_header
         self.register_outputs({"arn": self.arn, "dns_name": self.dns_name, "listener_arn": listener.arn})
 
-    def _certificate(self, domain: str, zone_id: str) -> pulumi.Output[str]:
-        """An ACM certificate in the stack's region for the site and its origin name, validated through DNS."""
-        name = self._name
-        certificate = aws.acm.Certificate(
-            f"{name}-certificate",
-            domain_name=domain,
-            subject_alternative_names=[f"{ORIGIN_LABEL}.{domain}"],
-            validation_method="DNS",
-            key_algorithm="EC_prime256v1",
-            # A new certificate must be issued before the listener lets go of the old one.
-            opts=pulumi.ResourceOptions(parent=self),
+    def conditions(self, path_pattern: str) -> list[aws.lb.ListenerRuleConditionArgs]:
+        """What a service's rule matches: its paths and, on an internet-facing load balancer, CloudFront's header."""
+        paths = aws.lb.ListenerRuleConditionArgs(
+            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[path_pattern])
         )
-        # One validation record per name, found by its domain: the provider returns the options unordered.
-        records = [
-            aws.route53.Record(
-                f"{name}-certificate-validation-{label}",
-                zone_id=zone_id,
-                name=option.apply(lambda o: o.resource_record_name or ""),
-                type=option.apply(lambda o: o.resource_record_type or "CNAME"),
-                records=[option.apply(lambda o: o.resource_record_value or "")],
-                ttl=300,
-                allow_overwrite=True,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            for label, fqdn in (("site", domain), (ORIGIN_LABEL, f"{ORIGIN_LABEL}.{domain}"))
-            for option in [_validation_option(certificate, fqdn)]
+        header = self._origin_header
+        if header is None:
+            return [paths]
+        return [
+            paths,
+            aws.lb.ListenerRuleConditionArgs(
+                http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                    http_header_name=header.name, values=[header.value]
+                )
+            ),
         ]
-        validation = aws.acm.CertificateValidation(
-            f"{name}-certificate-validation",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn for record in records],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return validation.certificate_arn
-
-
-def _validation_option(
-    certificate: aws.acm.Certificate, domain: str
-) -> pulumi.Output[aws.acm.outputs.CertificateDomainValidationOption]:
-    return certificate.domain_validation_options.apply(
-        lambda options: next(option for option in options if option.domain_name == domain)
-    )

@@ -92,9 +92,7 @@ def route(
         f"{name}-rule",
         listener_arn=load_balancer.listener.arn,
         priority=CATCH_ALL_PRIORITY,
-        conditions=[
-            aws.lb.ListenerRuleConditionArgs(path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/*"]))
-        ],
+        conditions=load_balancer.conditions("/*"),
         actions=[
             aws.lb.ListenerRuleActionArgs(
                 type="forward",

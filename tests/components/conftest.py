@@ -16,7 +16,10 @@ from pulumi.runtime.mocks import MockCallArgs
 
 from components.network import CLOUDFRONT_PREFIX_LIST
 from ops.engine import OfflineRun, run_offline
+from ops.manifest import manifest
 from ops.mocks import AwsMocks, Registration
+from ops.mocks.invokes import SECRET_VALUE_MARKER
+from ops.mocks.monitor import SECRET_SHOWN_AS
 from tests.conftest import StackValues, stack_values
 
 PROVIDER = "pulumi:providers:aws"
@@ -27,6 +30,19 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 KMS_KEY = "aws:kms/key:Key"
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 PREFIX_LIST_INVOKE = "aws:ec2/getManagedPrefixList:getManagedPrefixList"
+KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
+VPC_ORIGINS = "cloudfront-vpc-origins"
+
+
+def regional_key(run) -> Registration:
+    """The environment's key in the stack's region (the us-east-1 one, when there is a WAF, is for its logs)."""
+    (key,) = [k for k in run.find(KMS_KEY) if "-global-" not in k.name]
+    return key
+
+
+def regional_key_policy(run) -> Registration:
+    (policy,) = [p for p in run.find(KEY_POLICY) if "-global-" not in p.name]
+    return policy
 
 
 def decoded(value: Any) -> Any:
@@ -72,7 +88,8 @@ def rules(run: OfflineRun) -> list[Rule]:
         for reg in run.find(type_):
             inputs = reg.inputs
             if inputs.get("referencedSecurityGroupId"):
-                peer = roles[inputs["referencedSecurityGroupId"]]
+                # A group the program does not make: the one CloudFront's VPC origins use.
+                peer = roles.get(inputs["referencedSecurityGroupId"], VPC_ORIGINS)
             elif inputs.get("prefixListId"):
                 peer = f"pl:{inputs['prefixListId']}"
             else:
@@ -102,6 +119,34 @@ def cloudfront_prefix_list(region: str) -> str:
     return f"pl:{answer['id']}"
 
 
+SECRET_KEYS = {"password", "passwords", "authToken", "secretString", "masterPassword"}
+
+
+def leaks(run) -> list[str]:
+    """Every place in a plan (inputs, outputs, stack outputs) that holds a secret value or a secret-named key."""
+    found = []
+
+    def walk(where: str, value) -> None:
+        value = decoded(value)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in SECRET_KEYS and item and item != SECRET_SHOWN_AS:
+                    found.append(f"{where}.{key}")
+                walk(f"{where}.{key}", item)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(f"{where}[{index}]", item)
+        elif isinstance(value, str) and SECRET_VALUE_MARKER in value:
+            found.append(where)
+
+    for resource in manifest(run)["resources"]:
+        walk(resource["name"], resource["inputs"])
+    for registration in run.registrations:
+        walk(f"{registration.name} (outputs)", registration.outputs)
+    walk("stack outputs", run.outputs)
+    return found
+
+
 def _variant(stack: str, change: Callable[[StackValues], None]) -> OfflineRun:
     values = stack_values(stack)
     change(values)
@@ -123,6 +168,6 @@ def no_nat_run() -> OfflineRun:
 
 
 @pytest.fixture(scope="session")
-def vpc_origin_run() -> OfflineRun:
-    """dev with an internal load balancer behind a CloudFront VPC origin."""
-    return _variant("dev", lambda values: values.update({"webstack:edge": {"vpcOrigin": True}}))
+def internet_facing_run() -> OfflineRun:
+    """prod with an internet-facing load balancer on CloudFront's prefix list and the secret origin header."""
+    return _variant("prod", lambda values: values["webstack:edge"].update(vpcOrigin=False))

@@ -12,7 +12,7 @@ from config.loader import parse_config
 from config.stackfile import read_stack_file
 from ops.diff import Action, diff_runs
 from ops.engine import run_offline
-from tests.components.conftest import KMS_KEY, group
+from tests.components.conftest import group, regional_key, regional_key_policy
 from tests.conftest import ROOT, stack_values
 
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
@@ -32,8 +32,11 @@ TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 GROUP = "aws:autoscaling/group:Group"
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+PUBLIC_ACCESS = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 STACKS = ("dev", "prod")
 EC2_EXAMPLE = ROOT / "examples" / "Pulumi.prod-ec2.yaml"
+LOG_BUCKET = "webstack-prod-access-logs-bucket"
+LB_CERTIFICATE = "webstack-prod-certificates-load-balancer-certificate"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,7 @@ def test_prod_load_balancer_is_strict_logged_and_cannot_be_deleted(shipped_run):
     assert balancer.protect is True
     assert inputs["securityGroups"] == [group(run, "alb").outputs["id"]]
     assert inputs["accessLogs"]["enabled"] is True
-    assert inputs["accessLogs"]["bucket"] == run.one(BUCKET).outputs["bucket"]
+    assert inputs["accessLogs"]["bucket"] == run.one(BUCKET, LOG_BUCKET).outputs["bucket"]
     assert len(inputs["name"]) <= 32
 
 
@@ -74,16 +77,15 @@ def test_dev_load_balancer_is_neither_protected_nor_logged(shipped_run):
     assert "accessLogs" not in balancer.inputs
 
 
-def test_an_internet_facing_load_balancer_sits_in_the_public_subnets(shipped_run):
-    run = shipped_run("prod")
+def test_an_internet_facing_load_balancer_sits_in_the_public_subnets(internet_facing_run):
+    run = internet_facing_run
     assert run.one(LOAD_BALANCER).inputs["internal"] is False
     assert run.one(LOAD_BALANCER).inputs["subnets"] == run.outputs["publicSubnetIds"]
 
 
-def test_an_internal_load_balancer_sits_beside_the_app(plan):
-    values = stack_values("dev")
-    values["webstack:edge"] = {"vpcOrigin": True}
-    run = plan(values)
+@pytest.mark.parametrize("stack", STACKS)
+def test_by_default_the_load_balancer_is_internal_beside_the_app(shipped_run, stack):
+    run = shipped_run(stack)
     assert run.one(LOAD_BALANCER).inputs["internal"] is True
     assert run.one(LOAD_BALANCER).inputs["subnets"] == run.outputs["privateSubnetIds"]
 
@@ -93,7 +95,7 @@ def test_prod_serves_https_with_a_tls13_policy_and_redirects_http(shipped_run):
     listeners = {listener.inputs["port"]: listener.inputs for listener in run.find(LISTENER)}
     assert listeners[443]["protocol"] == "HTTPS"
     assert listeners[443]["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
-    assert listeners[443]["certificateArn"] == run.one(CERTIFICATE).outputs["arn"]
+    assert listeners[443]["certificateArn"] == run.one(CERTIFICATE, LB_CERTIFICATE).outputs["arn"]
     assert listeners[443]["defaultActions"][0]["fixedResponse"]["statusCode"] == "404"
     redirect = listeners[80]["defaultActions"][0]
     assert (redirect["type"], redirect["redirect"]["protocol"], redirect["redirect"]["port"]) == (
@@ -103,21 +105,27 @@ def test_prod_serves_https_with_a_tls13_policy_and_redirects_http(shipped_run):
     )
 
 
-def test_the_certificate_covers_the_site_and_its_origin_name_validated_in_the_zone(shipped_run):
+def test_two_certificates_one_validation_record_per_name_kept_for_renewal(shipped_run):
     run = shipped_run("prod")
-    certificate = run.one(CERTIFICATE).inputs
-    assert (certificate["domainName"], certificate["subjectAlternativeNames"]) == (
+    certificates = {c.name.rsplit("-", 2)[-2]: c for c in run.find(CERTIFICATE)}
+    cloudfront = run.one(CERTIFICATE, "webstack-prod-certificates-cloudfront-certificate")
+    balancer = run.one(CERTIFICATE, LB_CERTIFICATE)
+    assert (cloudfront.inputs["domainName"], cloudfront.inputs.get("subjectAlternativeNames", [])) == (
+        "app.example.com",
+        [],
+    )
+    assert (balancer.inputs["domainName"], balancer.inputs["subjectAlternativeNames"]) == (
         "app.example.com",
         ["origin.app.example.com"],
     )
-    assert certificate["validationMethod"] == "DNS"
-    records = run.find("aws:route53/record:Record")
+    assert len(certificates) == 2
+    assert {c.inputs["validationMethod"] for c in (cloudfront, balancer)} == {"DNS"}
+    records = [r for r in run.find("aws:route53/record:Record") if "-validation-" in r.name]
     assert {r.inputs["zoneId"] for r in records} == {"Z0123456789ABCDEFGHIJ"}
-    options = {
-        o["domainName"]: o["resourceRecordName"] for o in run.one(CERTIFICATE).outputs["domainValidationOptions"]
-    }
+    options = {o["domainName"]: o["resourceRecordName"] for o in balancer.outputs["domainValidationOptions"]}
     by_label = {r.name.rsplit("-", 1)[-1]: r.inputs["name"] for r in records}
     assert by_label == {"site": options["app.example.com"], "origin": options["origin.app.example.com"]}
+    assert all(r.inputs["allowOverwrite"] is True for r in records)
 
 
 def test_dev_without_a_domain_serves_plain_http(shipped_run):
@@ -129,19 +137,23 @@ def test_dev_without_a_domain_serves_plain_http(shipped_run):
 
 def test_access_logs_bucket_is_private_tls_only_and_writable_by_the_regional_log_delivery(shipped_run):
     run = shipped_run("prod")
-    bucket = run.one(BUCKET)
+    bucket = run.one(BUCKET, LOG_BUCKET)
     assert bucket.protect is True
-    statements = {s["Sid"]: s for s in json.loads(run.one(BUCKET_POLICY).inputs["policy"])["Statement"]}
+    policy = json.loads(run.one(BUCKET_POLICY, "webstack-prod-access-logs-policy").inputs["policy"])
+    statements = {s["Sid"]: s for s in policy["Statement"]}
     assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     delivery = statements["LoadBalancerAccessLogs"]
     assert delivery["Principal"] == {"AWS": "arn:aws:iam::156460612806:root"}  # eu-west-1's ELB account
     assert delivery["Resource"] == f"{bucket.outputs['arn']}/alb/AWSLogs/111111111111/*"
-    access = run.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    access = run.one(PUBLIC_ACCESS, "webstack-prod-access-logs-public-access").inputs
     assert all(
         access[key] is True
         for key in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     )
-    encryption = run.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    encryption = run.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "webstack-prod-access-logs-encryption",
+    )
     assert encryption.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
 
 
@@ -257,7 +269,7 @@ def test_the_container_logs_to_a_retained_encrypted_group_and_gets_settings_and_
     app = container(run)
     options = app["logConfiguration"]["options"]
     logs = run.one(LOG_GROUP, options["awslogs-group"].rsplit("-", 1)[0])
-    assert logs.inputs["kmsKeyId"] == run.one(KMS_KEY).outputs["arn"]
+    assert logs.inputs["kmsKeyId"] == regional_key(run).outputs["arn"]
     assert logs.inputs["retentionInDays"] == (365 if stack == "prod" else 7)
     settings = {variable["name"]: variable["value"] for variable in app["environment"]}
     assert settings["DATABASE_HOST"] == run.outputs["database"]["address"]
@@ -325,7 +337,7 @@ def test_ecs_exec_is_off_by_default_and_logged_when_on(shipped_run, plan):
     assert {"EcsExecChannels", "LogExecSessions", "EncryptExecSessions"} <= sids
     logging = run.one(CLUSTER).inputs["configuration"]["executeCommandConfiguration"]
     assert logging["logging"] == "OVERRIDE"
-    assert logging["kmsKeyId"] == run.one(KMS_KEY).outputs["arn"]
+    assert logging["kmsKeyId"] == regional_key(run).outputs["arn"]
 
 
 def test_the_cluster_has_container_insights(shipped_run):
@@ -388,7 +400,7 @@ def test_ec2_instances_use_imdsv2_no_key_pair_and_an_encrypted_volume(ec2_run):
     assert "keyName" not in template
     (volume,) = template["blockDeviceMappings"]
     assert (volume["ebs"]["volumeType"], volume["ebs"]["encrypted"]) == ("gp3", "true")
-    assert volume["ebs"]["kmsKeyId"] == ec2_run.one(KMS_KEY).outputs["arn"]
+    assert volume["ebs"]["kmsKeyId"] == regional_key(ec2_run).outputs["arn"]
     assert template["vpcSecurityGroupIds"] == [group(ec2_run, "app").outputs["id"]]
     assert template["imageId"].startswith("ami-")
 
@@ -418,9 +430,7 @@ def test_ec2_user_data_fetches_secrets_at_boot_and_never_holds_them(ec2_run):
 
 
 def test_the_autoscaling_service_role_may_use_the_key_for_volumes(ec2_run):
-    statements = {
-        s["Sid"]: s for s in json.loads(ec2_run.one("aws:kms/keyPolicy:KeyPolicy").inputs["policy"])["Statement"]
-    }
+    statements = {s["Sid"]: s for s in json.loads(regional_key_policy(ec2_run).inputs["policy"])["Statement"]}
     principal = statements["AutoScalingEncryptsVolumes"]["Principal"]["AWS"]
     assert principal.endswith(":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling")
     assert (

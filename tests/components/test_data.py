@@ -11,9 +11,7 @@ import pytest
 from config.errors import PlanError
 from ops.diff import Action, diff_runs
 from ops.engine import run_offline
-from ops.manifest import manifest
-from ops.mocks.invokes import SECRET_VALUE_MARKER
-from tests.components.conftest import KMS_KEY, SECURITY_GROUP, decoded, group
+from tests.components.conftest import SECURITY_GROUP, group, leaks, regional_key
 from tests.conftest import stack_values
 
 INSTANCE = "aws:rds/instance:Instance"
@@ -35,7 +33,7 @@ def db(run):
 
 
 def key_arn(run) -> str:
-    return run.one(KMS_KEY).outputs["arn"]
+    return regional_key(run).outputs["arn"]
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------------
@@ -288,33 +286,6 @@ def test_stack_outputs_say_where_the_data_is(shipped_run, stack):
 
 
 # -- no secret anywhere --------------------------------------------------------------------------
-
-SECRET_KEYS = {"password", "passwords", "authToken", "secretString", "masterPassword"}
-
-
-def leaks(run) -> list[str]:
-    """Every place in a plan (inputs, outputs, stack outputs) that holds a secret value or a secret-named key."""
-    found = []
-
-    def walk(where: str, value) -> None:
-        value = decoded(value)
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key in SECRET_KEYS and item:
-                    found.append(f"{where}.{key}")
-                walk(f"{where}.{key}", item)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(f"{where}[{index}]", item)
-        elif isinstance(value, str) and SECRET_VALUE_MARKER in value:
-            found.append(where)
-
-    for resource in manifest(run)["resources"]:
-        walk(resource["name"], resource["inputs"])
-    for registration in run.registrations:
-        walk(f"{registration.name} (outputs)", registration.outputs)
-    walk("stack outputs", run.outputs)
-    return found
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -6,6 +6,7 @@ import ipaddress
 import json
 
 import pytest
+from pulumi.runtime.mocks import MockCallArgs
 
 from config.errors import PlanError
 from config.loader import parse_config
@@ -16,11 +17,12 @@ from tests.components.conftest import (
     AWSX_VPC,
     EGRESS,
     INGRESS,
-    KMS_KEY,
     VPC_ENDPOINT,
+    VPC_ORIGINS,
     admitted,
     cloudfront_prefix_list,
     group,
+    regional_key,
     rules,
 )
 from tests.conftest import stack_values
@@ -227,9 +229,9 @@ def test_default_security_group_is_adopted_with_no_rules(shipped_run, stack):
     assert default.inputs["egress"] == []
 
 
-@pytest.fixture(params=["dev", "prod", "endpoints", "no-nat", "vpc-origin"])
-def any_run(request, shipped_run, endpoints_run, no_nat_run, vpc_origin_run):
-    variants = {"endpoints": endpoints_run, "no-nat": no_nat_run, "vpc-origin": vpc_origin_run}
+@pytest.fixture(params=["dev", "prod", "endpoints", "no-nat", "internet-facing"])
+def any_run(request, shipped_run, endpoints_run, no_nat_run, internet_facing_run):
+    variants = {"endpoints": endpoints_run, "no-nat": no_nat_run, "internet-facing": internet_facing_run}
     return variants.get(request.param) or shipped_run(request.param)
 
 
@@ -255,12 +257,20 @@ def test_every_rule_names_exactly_one_peer(any_run):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_ingress_comes_only_from_groups_or_the_cloudfront_prefix_list(shipped_run, stack):
+def test_ingress_comes_only_from_groups(shipped_run, stack):
     run = shipped_run(stack)
     ingress = [rule for rule in rules(run) if rule.direction == "ingress"]
-    groups = {"alb", "app", "database", "cache", "endpoints"}
+    groups = {"alb", "app", "database", "cache", "endpoints", VPC_ORIGINS}
     assert ingress
-    assert [rule for rule in ingress if rule.peer not in groups and rule.peer != cloudfront_prefix_list(REGION)] == []
+    assert [rule for rule in ingress if rule.peer not in groups] == []
+
+
+def test_an_internet_facing_design_admits_groups_and_only_cloudfronts_prefix_list(internet_facing_run):
+    ingress = [rule for rule in rules(internet_facing_run) if rule.direction == "ingress"]
+    groups = {"alb", "app", "database", "cache", "endpoints"}
+    assert [rule for rule in ingress if rule.peer not in groups] == [
+        rule for rule in ingress if rule.peer == cloudfront_prefix_list(REGION)
+    ]
 
 
 def test_no_ingress_is_open_to_the_world(any_run):
@@ -304,18 +314,35 @@ def test_app_reaches_database_and_cache_only_through_their_groups(shipped_run):
     assert {(5432, "database"), (6379, "cache")} <= egress
 
 
-def test_prod_load_balancer_admits_only_cloudfront_on_https(shipped_run):
-    # prod sets a domain, so CloudFront speaks HTTPS to the origin.
-    assert admitted(shipped_run("prod"), "alb") == {(443, cloudfront_prefix_list(REGION))}
+def test_prod_load_balancer_admits_only_cloudfronts_vpc_origins_on_https(shipped_run):
+    # prod sets a domain, so CloudFront speaks HTTPS to the origin; the group is the one its VPC origins use.
+    assert admitted(shipped_run("prod"), "alb") == {(443, VPC_ORIGINS)}
 
 
-def test_dev_load_balancer_admits_only_cloudfront_on_http(shipped_run):
+def test_dev_load_balancer_admits_only_cloudfronts_vpc_origins_on_http(shipped_run):
     # dev has no domain, so no certificate for the origin: CloudFront speaks HTTP to it.
-    assert admitted(shipped_run("dev"), "alb") == {(80, cloudfront_prefix_list(REGION))}
+    assert admitted(shipped_run("dev"), "alb") == {(80, VPC_ORIGINS)}
 
 
-def test_internal_load_balancer_admits_only_the_vpc_range(vpc_origin_run):
-    assert admitted(vpc_origin_run, "alb") == {(80, vpc_origin_run.one(AWSX_VPC).inputs["cidrBlock"])}
+def test_the_vpc_origins_group_is_the_one_cloudfront_makes_in_this_vpc(shipped_run):
+    run = shipped_run("prod")
+    (rule,) = [r for r in run.find(INGRESS) if r.name.endswith("-alb-in-cloudfront")]
+    answer, _ = AwsMocks(REGION).call(
+        MockCallArgs(
+            "aws:ec2/getSecurityGroup:getSecurityGroup",
+            {
+                "vpcId": run.outputs["vpcId"],
+                "filters": [{"name": "group-name", "values": ["CloudFront-VPCOrigins-Service-SG"]}],
+            },
+            "",
+        )
+    )
+    assert rule.inputs["referencedSecurityGroupId"] == answer["id"]
+    assert "cidrIpv4" not in rule.inputs  # never the VPC's range
+
+
+def test_an_internet_facing_load_balancer_admits_only_cloudfronts_prefix_list(internet_facing_run):
+    assert admitted(internet_facing_run, "alb") == {(443, cloudfront_prefix_list(REGION))}
 
 
 def test_load_balancer_sends_only_to_the_app(shipped_run):
@@ -340,12 +367,11 @@ def test_rules_keep_their_earlier_port_named_urns_through_an_alias(shipped_run, 
     assert rule.aliases == ({"spec": {"name": rule.name.replace("-in-app", "-in-5432-app"), "parentUrn": ""}},)
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_the_rule_on_cloudfronts_prefix_list_is_deleted_before_it_is_replaced(shipped_run, stack):
+def test_the_rule_on_cloudfronts_prefix_list_is_deleted_before_it_is_replaced(internet_facing_run):
     # The prefix list counts 55 of the group's 60 rules: a replacement made create-first would exceed the quota.
-    on_prefix_list = [r for r in shipped_run(stack).find(INGRESS) if r.inputs.get("prefixListId")]
+    on_prefix_list = [r for r in internet_facing_run.find(INGRESS) if r.inputs.get("prefixListId")]
     assert [r.delete_before_replace for r in on_prefix_list] == [True]
-    others = [r for r in shipped_run(stack).find(INGRESS) if not r.inputs.get("prefixListId")]
+    others = [r for r in internet_facing_run.find(INGRESS) if not r.inputs.get("prefixListId")]
     assert others
     assert not any(r.delete_before_replace for r in others)
 
@@ -416,7 +442,7 @@ def test_flow_log_group_keeps_the_configured_retention(shipped_run):
 
 def test_flow_log_group_is_encrypted_with_the_environment_key(shipped_run):
     run = shipped_run("prod")
-    assert run.one(LOG_GROUP, FLOW_LOG_GROUP).inputs["kmsKeyId"] == run.one(KMS_KEY).outputs["arn"]
+    assert run.one(LOG_GROUP, FLOW_LOG_GROUP).inputs["kmsKeyId"] == regional_key(run).outputs["arn"]
 
 
 def test_flow_log_role_trusts_only_vpc_flow_logs_on_behalf_of_the_account(shipped_run):

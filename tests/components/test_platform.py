@@ -11,7 +11,14 @@ import pytest
 from config.errors import PlanError
 from config.stack import RESERVED_TAGS
 from ops.engine import run_offline
-from tests.components.conftest import AWSX_VPC, KMS_KEY, PROVIDER, SECURITY_GROUP, decoded, group
+from tests.components.conftest import (
+    AWSX_VPC,
+    PROVIDER,
+    SECURITY_GROUP,
+    decoded,
+    group,
+    regional_key,
+)
 from tests.conftest import ROOT, stack_values
 
 STACKS = ("dev", "prod")
@@ -85,10 +92,19 @@ def test_every_aws_resource_names_one_of_the_two_providers(shipped_run, stack):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_regional_resources_use_the_regional_provider(shipped_run, stack):
+def test_regional_resources_use_the_regional_provider_and_cloudfronts_us_east_1(shipped_run, stack):
     run = shipped_run(stack)
     regional = run.one(PROVIDER, f"webstack-{stack}-aws").urn
-    assert {r.provider for r in run.registrations if r.custom and r.type.startswith("aws:")} == {regional}
+    global_ = run.one(PROVIDER, f"webstack-{stack}-aws-global").urn
+    by_provider = {}
+    for r in run.registrations:
+        if r.custom and r.type.startswith("aws:"):
+            by_provider.setdefault(r.provider, set()).add(r.type.split(":")[1].split("/")[0])
+    assert set(by_provider) == {regional, global_}
+    # CloudFront, its certificate, its web ACL and that ACL's logs (and their key) live in us-east-1.
+    assert by_provider[global_] <= {"cloudfront", "acm", "wafv2", "cloudwatch", "kms"}
+    assert "cloudfront" in by_provider[global_]
+    assert not {"cloudfront", "wafv2"} & by_provider[regional]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -172,7 +188,7 @@ def test_output_security_group_ids_name_the_groups(shipped_run, stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_output_kms_key_arn_is_the_key(shipped_run, stack):
     run = shipped_run(stack)
-    assert run.outputs["kmsKeyArn"] == run.one(KMS_KEY).outputs["arn"]
+    assert run.outputs["kmsKeyArn"] == regional_key(run).outputs["arn"]
     assert run.outputs["kmsKeyArn"].startswith("arn:aws:kms:eu-west-1:")
 
 

@@ -13,7 +13,7 @@ from components.security import Encryption, EncryptionArgs, key_policy
 from config.errors import PlanError
 from config.types import Environment
 from ops.engine import run_offline
-from tests.components.conftest import KMS_KEY
+from tests.components.conftest import regional_key, regional_key_policy
 from tests.conftest import stack_values
 
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
@@ -26,7 +26,7 @@ ACCOUNTS = {"prod": "111111111111", "dev": "123456789012"}
 
 
 def key_policy_of(run) -> list[dict]:
-    return json.loads(run.one(KEY_POLICY).inputs["policy"])["Statement"]
+    return json.loads(regional_key_policy(run).inputs["policy"])["Statement"]
 
 
 def statement(run, sid: str) -> dict:
@@ -36,24 +36,24 @@ def statement(run, sid: str) -> dict:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_key_rotation_is_enabled(shipped_run, stack):
-    inputs = shipped_run(stack).one(KMS_KEY).inputs
+    inputs = regional_key(shipped_run(stack)).inputs
     assert inputs["enableKeyRotation"] is True
     assert inputs["rotationPeriodInDays"] == 365
 
 
 @pytest.mark.parametrize(("stack", "days"), [("prod", 30), ("dev", 7)])
 def test_deletion_window(shipped_run, stack, days):
-    assert shipped_run(stack).one(KMS_KEY).inputs["deletionWindowInDays"] == days
+    assert regional_key(shipped_run(stack)).inputs["deletionWindowInDays"] == days
 
 
 def test_prod_key_is_protected_and_retained_on_delete(shipped_run):
-    key = shipped_run("prod").one(KMS_KEY)
+    key = regional_key(shipped_run("prod"))
     assert key.protect is True
     assert key.retain_on_delete is True
 
 
 def test_dev_key_is_neither_protected_nor_retained(shipped_run):
-    key = shipped_run("dev").one(KMS_KEY)
+    key = regional_key(shipped_run("dev"))
     assert key.protect is False
     assert key.retain_on_delete is False
 
@@ -84,9 +84,9 @@ def test_cloudwatch_logs_uses_the_key_only_for_the_accounts_log_groups(shipped_r
     [
         # dev's serverless cache has no log groups of its own; prod's nodes and flow logs do.
         ("dev", ["AccountAdministersKey", "RdsAndSecretsManagerUseKey", "CloudWatchLogsEncryptLogGroups",
-                 "ElastiCacheUsesKey", "DynamoDbUsesKey"]),
+                 "ElastiCacheUsesKey", "DynamoDbUsesKey", "CloudFrontReadsStaticAssets"]),
         ("prod", ["AccountAdministersKey", "CloudWatchLogsEncryptLogGroups", "RdsAndSecretsManagerUseKey",
-                  "ElastiCacheUsesKey", "DynamoDbUsesKey"]),
+                  "ElastiCacheUsesKey", "DynamoDbUsesKey", "CloudFrontReadsStaticAssets"]),
     ],
 )  # fmt: skip
 def test_the_key_policy_holds_what_the_keys_consumers_contributed_once_each(shipped_run, stack, sids):
@@ -121,15 +121,15 @@ def test_data_services_use_the_key_only_through_themselves_for_the_account(shipp
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_policy_is_its_own_resource_applied_to_the_key(shipped_run, stack):
     run = shipped_run(stack)
-    assert "policy" not in run.one(KMS_KEY).inputs
-    assert run.one(KEY_POLICY).inputs["keyId"] == run.one(KMS_KEY).outputs["keyId"]
+    assert "policy" not in regional_key(run).inputs
+    assert regional_key_policy(run).inputs["keyId"] == regional_key(run).outputs["keyId"]
 
 
 def test_the_flow_log_group_is_created_only_once_the_policy_lets_cloudwatch_logs_use_the_key(shipped_run):
     run = shipped_run("prod")
     log_group = run.one(LOG_GROUP, "webstack-prod-network-flow-logs")
-    assert log_group.inputs["kmsKeyId"] == run.one(KMS_KEY).outputs["arn"]
-    assert run.one(KEY_POLICY).urn in log_group.property_dependencies["kmsKeyId"]
+    assert log_group.inputs["kmsKeyId"] == regional_key(run).outputs["arn"]
+    assert regional_key_policy(run).urn in log_group.property_dependencies["kmsKeyId"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -148,8 +148,8 @@ def test_key_policy_only_allows(shipped_run, stack):
 
 def test_alias_points_at_the_key(shipped_run):
     run = shipped_run("prod")
-    alias = run.one("aws:kms/alias:Alias")
-    assert alias.inputs["targetKeyId"] == run.one(KMS_KEY).outputs["keyId"]
+    alias = run.one("aws:kms/alias:Alias", "webstack-prod-encryption-alias")
+    assert alias.inputs["targetKeyId"] == regional_key(run).outputs["keyId"]
     assert alias.inputs["name"] == "alias/webstack-prod-encryption"
 
 
@@ -189,9 +189,9 @@ def test_a_statement_naming_a_later_resource_is_added_without_anything_waiting_f
 
     run = run_program(encryption_program(build))
     later = run.one(LOG_GROUP)
-    statements = json.loads(run.one(KEY_POLICY).inputs["policy"])["Statement"]
+    statements = json.loads(regional_key_policy(run).inputs["policy"])["Statement"]
     assert statements[-1]["Resource"] == later.outputs["arn"]
-    assert run.one(KEY_POLICY).urn not in {urn for urns in later.property_dependencies.values() for urn in urns}
+    assert regional_key_policy(run).urn not in {urn for urns in later.property_dependencies.values() for urn in urns}
 
 
 def test_a_failure_while_contributing_fails_the_plan_with_its_own_message_instead_of_hanging():

@@ -80,10 +80,20 @@ def test_unknown_price_class_is_rejected(dev_values, put, rejected):
     )
 
 
-def test_waf_rate_limit_below_100_is_rejected(dev_values, put, rejected):
-    problems = rejected(put(dev_values, "edge.waf.rateLimitPer5Minutes", 99))
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [(9, "must be at least 10; got 9"), (2_000_000_001, "must be at most 2000000000; got 2000000001")],
+)
+def test_waf_rate_limit_outside_awss_range_is_rejected(dev_values, put, rejected, limit, message):
+    problems = rejected(put(dev_values, "edge.waf.rateLimitPer5Minutes", limit))
 
-    assert problems["webstack:edge.waf.rateLimitPer5Minutes"] == "must be at least 100; got 99"
+    assert problems["webstack:edge.waf.rateLimitPer5Minutes"] == message
+
+
+def test_a_content_security_policy_must_be_text(dev_values, put, rejected):
+    problems = rejected(put(dev_values, "edge.contentSecurityPolicy", {"default-src": "self"}))
+
+    assert problems["webstack:edge.contentSecurityPolicy"] == "must be text; got a mapping of 1 key"
 
 
 def test_static_path_pattern_must_start_with_slash(dev_values, put, rejected):
