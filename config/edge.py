@@ -64,6 +64,16 @@ def _zone_holds_domain(values: EdgeConfig) -> Iterator[tuple[str, str]]:
         yield "domain_name", f"{values.domain_name} is not inside the hosted zone {zone} (edge.hostedZoneName)"
 
 
+@rule("vpc_origin", "domain_name")
+def _secret_header_needs_tls(values: EdgeConfig) -> Iterator[tuple[str, str]]:
+    if not values.vpc_origin and values.domain_name is None:
+        yield (
+            "vpc_origin",
+            "false needs edge.domainName: without a certificate CloudFront would send the origin's secret header to "
+            "an internet-facing load balancer over plain HTTP; keep the VPC origin or set a domain",
+        )
+
+
 class EdgeConfig(ConfigModel):
     """What stands between users and the load balancer."""
 
@@ -124,4 +134,4 @@ class EdgeConfig(ConfigModel):
         description="Ask browsers to preload HTTPS-only for the domain (only once every subdomain serves HTTPS)."
     )
 
-    rules = (_zone_holds_domain,)
+    rules = (_zone_holds_domain, _secret_header_needs_tls)

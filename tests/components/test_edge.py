@@ -463,7 +463,7 @@ def test_a_pinned_az_vpc_origins_cannot_reach_is_refused_naming_the_way_out():
 
 def test_an_internet_facing_stack_may_use_any_az():
     values = us_east_1(availabilityZoneIds=["use1-az2", "use1-az3"])
-    values["webstack:edge"] = {"vpcOrigin": False}
+    values["webstack:edge"] = {**DEV_DOMAIN, "vpcOrigin": False}
     assert run_offline("dev", values).outputs["availabilityZoneIds"] == ["use1-az2", "use1-az3"]
 
 

@@ -103,3 +103,18 @@ def test_static_path_pattern_must_start_with_slash(dev_values, put, rejected):
         problems["webstack:edge.staticAssets.pathPattern"]
         == "must be a CloudFront path pattern starting with /, e.g. /static/*; got 'static/*'"
     )
+
+
+def test_an_internet_facing_origin_needs_a_domain_so_its_secret_travels_over_tls(dev_values, put, rejected):
+    problems = rejected(put(dev_values, "edge.vpcOrigin", False))
+
+    assert problems == {
+        "webstack:edge.vpcOrigin": (
+            "false needs edge.domainName: without a certificate CloudFront would send the origin's secret header to "
+            "an internet-facing load balancer over plain HTTP; keep the VPC origin or set a domain"
+        )
+    }
+
+
+def test_an_internet_facing_origin_with_a_domain_is_accepted(domain_values, put):
+    assert parse_config(put(domain_values, "edge.vpcOrigin", False)).edge.vpc_origin is False
