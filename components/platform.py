@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -17,12 +17,16 @@ from components.data import AppData, Cache, CacheArgs, Database, DatabaseArgs, S
 from components.edge.certificates import Certificates, CertificatesArgs
 from components.edge.distribution import Edge, EdgeArgs
 from components.edge.origin_secret import OriginSecret, OriginSecretArgs
-from components.logs import LogBucket, LogBucketArgs
 from components.network import Network, NetworkArgs, select_availability_zones
+from components.observability import signals
+from components.observability.alerts import Alerts, AlertsArgs
+from components.observability.logs import LogBucket, LogBucketArgs
+from components.observability.monitoring import Monitoring, MonitoringArgs
+from components.observability.signals import Tier
 from components.options import AwsContext
 from components.security import Encryption, EncryptionArgs
 from config import catalog
-from config.compute import FargateConfig
+from config.compute import ContainerInsights, FargateConfig
 from config.loader import revalidated
 from config.release import ReleaseTimes, release_times
 from config.stack import StackConfig
@@ -63,6 +67,8 @@ class _Build:
     encryption: Encryption
     area: pulumi.ResourceOptions
     global_provider: aws.Provider
+    # Where every alarm notifies: the alert topic (set once it exists).
+    alarm_actions: tuple[pulumi.Input[str], ...] = ()
 
     @property
     def log_retention_days(self) -> int:
@@ -82,6 +88,8 @@ class Platform(pulumi.ComponentResource):
     load_balancer: LoadBalancer
     app: FargateService | Ec2Service
     edge: Edge
+    alerts: Alerts
+    monitoring: Monitoring
     release: ReleaseTimes
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -108,22 +116,30 @@ class Platform(pulumi.ComponentResource):
         )
 
         encryption = Encryption(f"{name}-encryption", EncryptionArgs(context=context), opts=area)
-        # A key cannot leave its region: the WAF's logs in us-east-1 get a key of their own there.
-        global_encryption = (
-            Encryption(
-                f"{name}-global-encryption",
-                EncryptionArgs(context=context.in_region(GLOBAL_REGION)),
-                opts=pulumi.ResourceOptions(parent=self, providers=[global_]),
-            )
-            if config.edge.waf.enabled
-            else None
+        # A key cannot leave its region: us-east-1's alert topic and the WAF's logs get a key of their own there.
+        global_encryption = Encryption(
+            f"{name}-global-encryption",
+            EncryptionArgs(context=context.in_region(GLOBAL_REGION)),
+            opts=pulumi.ResourceOptions(parent=self, providers=[global_]),
         )
         build = _Build(name, args, config, context, encryption, area, global_)
         # Every area contributes its statements to the key policies, registered when the block ends.
         with ExitStack() as contributing:
             for key in (encryption, global_encryption):
-                if key is not None:
-                    contributing.enter_context(key.contributions())
+                contributing.enter_context(key.contributions())
+            alerts = Alerts(
+                f"{name}-alerts",
+                AlertsArgs(
+                    config=config.observability,
+                    context=context,
+                    encryption=encryption,
+                    global_encryption=global_encryption,
+                    global_provider=global_,
+                    global_region=GLOBAL_REGION,
+                ),
+                opts=area,
+            )
+            build = replace(build, alarm_actions=(alerts.topic_arn,))
             network = Network(
                 f"{name}-network",
                 NetworkArgs(
@@ -185,6 +201,19 @@ class Platform(pulumi.ComponentResource):
             )
             if edge.vpc_origins_group_id is not None:
                 network.admit_vpc_origins(edge.vpc_origins_group_id)
+            monitoring = Monitoring(
+                f"{name}-monitoring",
+                MonitoringArgs(
+                    config=config.observability,
+                    context=context,
+                    alerts=alerts,
+                    tiers=self._tiers(config, edge, load_balancer, app, database, cache, sessions),
+                    global_provider=global_,
+                    global_region=GLOBAL_REGION,
+                    cost_tag=("Stack", args.stack),
+                ),
+                opts=area,
+            )
 
         self.regional_provider = regional
         self.global_provider = global_
@@ -196,8 +225,49 @@ class Platform(pulumi.ComponentResource):
         self.load_balancer = load_balancer
         self.app = app
         self.edge = edge
+        self.alerts = alerts
+        self.monitoring = monitoring
         self.release = release_times(config.compute)
         self.register_outputs(self.stack_outputs())
+
+    @staticmethod
+    def _tiers(
+        config: StackConfig,
+        edge: Edge,
+        load_balancer: LoadBalancer,
+        app: FargateService | Ec2Service,
+        database: Database,
+        cache: Cache | None,
+        sessions: Sessions,
+    ) -> list[Tier]:
+        """What the monitoring watches, tier by tier, from the edge in."""
+        limits = config.observability.alarms
+        app_tier = (
+            signals.fargate_app(
+                app.cluster_name,
+                app.service_name,
+                app.deployment_alarms,
+                limits,
+                running_tasks=app.container_insights is not ContainerInsights.DISABLED,
+            )
+            if isinstance(app, FargateService)
+            else signals.ec2_app(app.group_name, app.deployment_alarms, limits)
+        )
+        postgres = config.data.postgres
+        tiers = [
+            signals.edge(edge.distribution_id, edge.waf_metric_name, limits),
+            signals.load_balancer(load_balancer.arn_suffix, limits),
+            app_tier,
+            signals.database(database.identifier, postgres.instance_class, postgres.max_allocated_storage_gb, limits),
+        ]
+        if cache is not None:
+            tiers.append(
+                signals.cache_serverless(cache.serverless_name, limits)
+                if cache.serverless_name is not None
+                else signals.cache_nodes(cache.node_ids, limits)
+            )
+        tiers.append(signals.sessions(sessions.table_name))
+        return tiers
 
     def _certificates(self, build: _Build) -> Certificates | None:
         edge = build.config.edge
@@ -290,6 +360,7 @@ class Platform(pulumi.ComponentResource):
             security_group_id=network.app_security_group_id,
             data=data,
             log_retention_days=build.log_retention_days,
+            alarm_actions=build.alarm_actions,
         )
         app: FargateService | Ec2Service
         if isinstance(compute, FargateConfig):
@@ -300,6 +371,7 @@ class Platform(pulumi.ComponentResource):
                     encryption=build.encryption,
                     log_retention_days=build.log_retention_days,
                     exec_command=compute.exec_command,
+                    container_insights=compute.container_insights,
                 ),
                 opts=area,
             )
@@ -368,6 +440,12 @@ class Platform(pulumi.ComponentResource):
             },
             "loadBalancer": {"dnsName": self.load_balancer.dns_name},
             "app": {"logGroup": self.app.log_group_name, "deploymentAlarms": self.app.alarm_names},
+            "alerts": {"topicArn": self.alerts.topic_arn, "globalTopicArn": self.alerts.global_topic_arn},
+            "monitoring": {
+                "dashboard": self.monitoring.dashboard_name,
+                "budget": self.monitoring.budget_name,
+                "alarms": self.monitoring.alarm_names,
+            },
             # The worst case for a release to be fully live and for a bad one to be undone (config/release.py).
             "release": self.release.as_output(),
         }

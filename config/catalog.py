@@ -559,6 +559,35 @@ def rds_instance_class_problem(value: str, postgres_major: str | None = None) ->
     return problem
 
 
+# Amazon RDS User Guide, "Hardware specifications for DB instance classes", as of 2026-11-26: a size's vCPUs
+# (large 2, xlarge 4, then doubling by the multiplier) and each family's memory per vCPU: m 4 GiB, r 8 GiB,
+# x2g and x2idn 16 GiB, x2iedn 32 GiB. Burstable classes have a fixed memory per size.
+_VCPUS = {"large": 2, "xlarge": 4}
+_GIB_PER_VCPU = {"m": 4, "r": 8, "x2g": 16, "x2idn": 16, "x2iedn": 32}
+_BURSTABLE_GIB = {"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32}
+# RDS for PostgreSQL's default max_connections: LEAST({DBInstanceClassMemory/9531392}, 5000) (Amazon RDS User
+# Guide, "Maximum number of database connections"). DBInstanceClassMemory is a little less than the class's
+# memory (the OS keeps some), so this is an upper bound.
+POSTGRES_BYTES_PER_CONNECTION = 9_531_392
+POSTGRES_MAX_CONNECTIONS = 5000
+
+
+def rds_memory_gib(instance_class: str) -> float:
+    """The memory of an RDS instance class that `rds_instance_class_problem` accepts, in GiB."""
+    family, _, size = instance_class.removeprefix("db.").partition(".")
+    if family.startswith("t"):
+        return float(_BURSTABLE_GIB[size])
+    vcpus = _VCPUS.get(size) or 4 * int(size.removesuffix("xlarge"))
+    kind = next(prefix for prefix in sorted(_GIB_PER_VCPU, key=len, reverse=True) if family.startswith(prefix))
+    return float(vcpus * _GIB_PER_VCPU[kind])
+
+
+def postgres_max_connections(instance_class: str) -> int:
+    """RDS for PostgreSQL's default max_connections on this class (an upper bound; see above)."""
+    memory = rds_memory_gib(instance_class) * 2**30
+    return min(int(memory // POSTGRES_BYTES_PER_CONNECTION), POSTGRES_MAX_CONNECTIONS)
+
+
 def cache_node_type_problem(value: str, engine: str | None = None) -> str | None:
     """None for an ElastiCache node type of the engine ("valkey" or "redis"; either when None)."""
     problem = _class_problem(value, _CACHE)

@@ -263,6 +263,14 @@ def _memory_fits_cpu(values: FargateConfig) -> Iterator[tuple[str, str]]:
         yield "memory", f"{values.memory} MiB does not go with cpu {values.cpu}; {_memory_sizes(values.cpu)}"
 
 
+class ContainerInsights(StrEnum):
+    """CloudWatch Container Insights on the cluster: its metrics are billed as custom metrics."""
+
+    ENHANCED = "enhanced"
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+
+
 class FargateConfig(AppConfig):
     """The app as an ECS Fargate service with a circuit breaker that rolls back failed deploys."""
 
@@ -284,6 +292,13 @@ class FargateConfig(AppConfig):
     )
     exec_command: bool = Field(
         default=False, description="Allow ECS Exec into running containers (sessions logged, encrypted)."
+    )
+    container_insights: ContainerInsights = Field(
+        description=(
+            "Container Insights: enhanced (task and container metrics too, about $0.30 a month per metric: some 45 "
+            "for one task), enabled (cluster and service metrics, some 18, about $5 a month) or disabled (no "
+            "running-task alarm: only CPU, memory and the deployment alarms watch the app)."
+        )
     )
 
     rules: ClassVar[tuple[Rule, ...]] = (*AppConfig.rules, _memory_fits_cpu)

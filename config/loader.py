@@ -161,7 +161,10 @@ def _problem(detail: ErrorDetails) -> Problem:
     template = _IN_WORDS.get(kind)
     if template is None:
         return Problem(key, f"{detail['msg']}; got {quote(detail['input'])}")
-    context = {name: value for name, value in detail.get("ctx", {}).items()}
+    # A bound of a decimal field is a float: 100.0 reads as 100.
+    context = {
+        name: f"{value:g}" if isinstance(value, float) else value for name, value in detail.get("ctx", {}).items()
+    }
     if "expected" in context:
         parts = [part.strip(" '") for part in str(context["expected"]).replace(" or ", ", ").split(",")]
         # Python spells the literal booleans True and False; YAML and the user write true and false.

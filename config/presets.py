@@ -25,6 +25,7 @@ PRESETS: dict[Environment, Preset] = {
         "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": False}, "hstsPreload": False},
         "compute": {
             "fargate": {
+                "containerInsights": "disabled",
                 "cpu": 256,
                 "memory": 512,
                 "onDemandBase": 0,
@@ -77,6 +78,7 @@ PRESETS: dict[Environment, Preset] = {
         "edge": {"priceClass": "PriceClass_100", "waf": {"enabled": True}, "hstsPreload": False},
         "compute": {
             "fargate": {
+                "containerInsights": "enabled",
                 "cpu": 512,
                 "memory": 1024,
                 "onDemandBase": 1,
@@ -128,6 +130,7 @@ PRESETS: dict[Environment, Preset] = {
         "edge": {"priceClass": "PriceClass_All", "waf": {"enabled": True}, "hstsPreload": True},
         "compute": {
             "fargate": {
+                "containerInsights": "enhanced",
                 "cpu": 1024,
                 "memory": 2048,
                 "onDemandBase": 3,

@@ -106,6 +106,16 @@ def _email(value: str) -> str:
     return value
 
 
+def _https_url(value: str) -> str:
+    """An https:// URL to a host name (an SNS HTTPS subscription); the URL may hold a webhook's token, so it is
+    never quoted back."""
+    match = re.fullmatch(r"https://([^/:?#@\s]+)(:\d{1,5})?(/[^\s]*)?", value)
+    if len(value) > 2048 or match is None:
+        raise ValueError("not an https:// URL (the value is not repeated: a webhook URL may hold a token)")
+    _domain_name(match.group(1))
+    return value
+
+
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 # fmt: off
 LOG_RETENTION_DAYS = (
@@ -384,6 +394,7 @@ Cidr = Annotated[str, AfterValidator(_cidr), Allowed("a private IPv4 CIDR block,
 DomainName = Annotated[str, AfterValidator(_domain_name), Allowed("a fully qualified domain name")]
 HostedZoneId = Annotated[str, AfterValidator(_hosted_zone_id), Allowed("a Route 53 hosted zone id (Z...)")]
 Email = Annotated[str, AfterValidator(_email), Allowed("an email address")]
+HttpsUrl = Annotated[str, AfterValidator(_https_url), Allowed("an https:// URL, e.g. a chat webhook")]
 LogRetentionDays = Annotated[
     int, AfterValidator(_log_retention), Allowed("one of " + ", ".join(map(str, LOG_RETENTION_DAYS)))
 ]

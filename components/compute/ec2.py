@@ -25,6 +25,7 @@ from components.compute.app import (
 from components.compute.routing import TARGET_PORT, Placement, route
 from components.compute.scaling import AppScaling, request_label
 from components.iam import document, service_trust_policy
+from components.observability.alarms import AlarmSpec
 from components.options import AwsContext
 from components.security import logs_statement, via_service_statement
 from config.compute import Ec2Config, instance_architecture
@@ -53,6 +54,7 @@ class Ec2Service(pulumi.ComponentResource):
     role_arn: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
     alarm_names: pulumi.Output[list[str]]
+    deployment_alarms: tuple[AlarmSpec, ...]
 
     def __init__(self, name: str, args: Ec2ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:compute:Ec2Service", name, None, opts)
@@ -106,7 +108,7 @@ class Ec2Service(pulumi.ComponentResource):
             update_default_version=True,
             opts=child,
         )
-        routing = route(self, name, config, args.placement.load_balancer, args.placement.vpc_id, target_type="instance")
+        routing = route(self, name, config, args.placement, target_type="instance")
         group = aws.autoscaling.Group(
             f"{name}-group",
             vpc_zone_identifiers=args.placement.subnet_ids,
@@ -151,6 +153,7 @@ class Ec2Service(pulumi.ComponentResource):
         self.role_arn = role.arn
         self.log_group_name = logs.name
         self.alarm_names = pulumi.Output.all(*routing.alarm_names)
+        self.deployment_alarms = routing.deployment_alarms
         self.register_outputs(
             {"group_name": self.group_name, "role_arn": self.role_arn, "alarm_names": self.alarm_names}
         )

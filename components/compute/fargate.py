@@ -25,9 +25,10 @@ from components.compute.routing import Placement, route
 from components.compute.scaling import AppScaling, scale_ecs_service
 from components.iam import document, service_trust_policy
 from components.naming import ECS_NAME, physical_name
+from components.observability.alarms import AlarmSpec
 from components.options import AwsContext
 from components.security import Encryption, logs_statement
-from config.compute import Architecture, DeploymentStrategy, FargateConfig
+from config.compute import Architecture, ContainerInsights, DeploymentStrategy, FargateConfig
 
 CONTAINER = "app"
 _STRATEGY = {
@@ -45,6 +46,7 @@ class ClusterArgs:
     encryption: Encryption
     log_retention_days: int
     exec_command: bool
+    container_insights: ContainerInsights
 
 
 class Cluster(pulumi.ComponentResource):
@@ -53,6 +55,7 @@ class Cluster(pulumi.ComponentResource):
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
     exec_log_group_arn: pulumi.Output[str]
+    container_insights: ContainerInsights
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:compute:Cluster", name, None, opts)
@@ -63,9 +66,24 @@ class Cluster(pulumi.ComponentResource):
             kms_key_id=args.encryption.grant(logs_statement(args.context)),
             opts=child,
         )
+        # Container Insights writes its performance events to this group: made first, with retention and the key,
+        # instead of by ECS with a retention of one day and no key (so the cluster's name is fixed up front).
+        insights = args.container_insights
+        insights_logs = (
+            aws.cloudwatch.LogGroup(
+                f"{name}-insights-logs",
+                name=f"/aws/ecs/containerinsights/{name}/performance",
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.encryption.grant(logs_statement(args.context)),
+                opts=child,
+            )
+            if insights is not ContainerInsights.DISABLED
+            else None
+        )
         cluster = aws.ecs.Cluster(
             f"{name}-cluster",
-            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enhanced")],
+            name=name,
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=insights.value)],
             # Every ECS Exec session is logged and encrypted with the environment key, when Exec is allowed.
             configuration=aws.ecs.ClusterConfigurationArgs(
                 execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
@@ -76,7 +94,7 @@ class Cluster(pulumi.ComponentResource):
                     ),
                 )
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[insights_logs] if insights_logs else None),
         )
         aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
@@ -87,6 +105,7 @@ class Cluster(pulumi.ComponentResource):
 
         self.name = cluster.name
         self.arn = cluster.arn
+        self.container_insights = insights
         self.exec_log_group_arn = exec_logs.arn
         self.register_outputs({"name": self.name, "arn": self.arn})
 
@@ -107,6 +126,9 @@ class FargateService(pulumi.ComponentResource):
     task_role_arn: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
     alarm_names: pulumi.Output[list[str]]
+    deployment_alarms: tuple[AlarmSpec, ...]
+    cluster_name: pulumi.Output[str]
+    container_insights: ContainerInsights
 
     def __init__(self, name: str, args: FargateServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:compute:FargateService", name, None, opts)
@@ -135,7 +157,7 @@ class FargateService(pulumi.ComponentResource):
             container_definitions=self._containers(args, logs.name),
             opts=child,
         )
-        routing = route(self, name, config, args.placement.load_balancer, args.placement.vpc_id, target_type="ip")
+        routing = route(self, name, config, args.placement, target_type="ip")
         strategy = config.deployment.strategy
         shifts_traffic = strategy is not DeploymentStrategy.ROLLING
         infrastructure_role = self._load_balancer_role(context) if shifts_traffic else None
@@ -203,6 +225,9 @@ class FargateService(pulumi.ComponentResource):
         self.task_role_arn = task_role.arn
         self.log_group_name = logs.name
         self.alarm_names = pulumi.Output.all(*routing.alarm_names)
+        self.deployment_alarms = routing.deployment_alarms
+        self.cluster_name = args.cluster.name
+        self.container_insights = args.cluster.container_insights
         self.register_outputs(
             {"service_name": self.service_name, "task_role_arn": self.task_role_arn, "alarm_names": self.alarm_names}
         )

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.alarms import metric_alarm, target_5xx_rate, unhealthy_hosts
 from components.compute.load_balancer import LoadBalancer
 from components.data import AppData
 from components.naming import ELB_NAME, replaceable_name
+from components.observability.alarms import AlarmSpec, metric_alarm
+from components.observability.signals import target_5xx_rate, unhealthy_hosts
 from components.options import AwsContext
 from components.security import Encryption
 from config.compute import AppConfig, DeploymentStrategy
@@ -41,6 +42,8 @@ class Placement:
     security_group_id: pulumi.Input[str]
     data: AppData
     log_retention_days: int
+    # Where every alarm of the service notifies (the alert topic).
+    alarm_actions: Sequence[pulumi.Input[str]]
 
 
 @dataclass(frozen=True)
@@ -51,17 +54,19 @@ class Routing:
     alternate: aws.lb.TargetGroup
     rule: aws.lb.ListenerRule
     alarm_names: list[pulumi.Output[str]]
+    # The deployment alarms' definitions, for the dashboard.
+    deployment_alarms: tuple[AlarmSpec, ...]
 
 
 def route(
     parent: pulumi.Resource,
     name: str,
     app: AppConfig,
-    load_balancer: LoadBalancer,
-    vpc_id: pulumi.Input[str],
+    placement: Placement,
     target_type: str,
 ) -> Routing:
     """Target groups, the catch-all listener rule and the deployment alarms of service `name`."""
+    load_balancer, vpc_id = placement.load_balancer, placement.vpc_id
     check = app.health_check
     groups = [
         aws.lb.TargetGroup(
@@ -107,21 +112,17 @@ def route(
         # ECS moves the weights during canary, linear and blue/green releases: a plan must not move them back.
         opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["actions"] if ecs_shifts_traffic else None),
     )
-    alarms = [
-        metric_alarm(
-            f"{name}-5xx-alarm",
-            target_5xx_rate(
-                name, load_balancer.arn_suffix, [g.arn_suffix for g in groups], app.deployment.max_error_percent
-            ),
-            pulumi.ResourceOptions(parent=parent),
+    specs = (
+        target_5xx_rate(
+            name, load_balancer.arn_suffix, [g.arn_suffix for g in groups], app.deployment.max_error_percent
         ),
         *(
-            metric_alarm(
-                f"{name}-{colour}-unhealthy-alarm",
-                unhealthy_hosts(name, load_balancer.arn_suffix, group.arn_suffix),
-                pulumi.ResourceOptions(parent=parent),
-            )
+            unhealthy_hosts(name, colour, load_balancer.arn_suffix, group.arn_suffix)
             for colour, group in zip(COLOURS, groups, strict=True)
         ),
+    )
+    alarms = [
+        metric_alarm(f"{name}-{spec.key}-alarm", spec, pulumi.ResourceOptions(parent=parent), placement.alarm_actions)
+        for spec in specs
     ]
-    return Routing(primary, alternate, rule, [alarm.name for alarm in alarms])
+    return Routing(primary, alternate, rule, [alarm.name for alarm in alarms], specs)

@@ -46,6 +46,9 @@ class Cache(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     user_id: pulumi.Output[str]
     user_arn: pulumi.Output[str]
+    # What its metrics are published under: each node's member cluster id, or the serverless cache's name.
+    node_ids: list[pulumi.Output[str]]
+    serverless_name: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:data:Cache", name, None, opts)
@@ -83,6 +86,7 @@ class Cache(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+        self.node_ids, self.serverless_name = [], None
         if config.mode is CacheMode.SERVERLESS:
             address, port, arn = self._serverless(args, users)
         else:
@@ -150,6 +154,8 @@ class Cache(pulumi.ComponentResource):
             # Its id is a name AWS requires: a replacement must free it first (a cache holds nothing durable).
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
+        # One member cluster per node, named <group>-001, -002, ...: sorted, the n-th is the n-th node.
+        self.node_ids = [_nth(group.member_clusters, index) for index in range(1 + config.replicas)]
         return group.primary_endpoint_address, pulumi.Output.from_input(CACHE_PORT), group.arn
 
     def _serverless(
@@ -180,9 +186,14 @@ class Cache(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
+        self.serverless_name = cache.name
         endpoint = cache.endpoints.apply(lambda endpoints: endpoints[0])
         return (
             endpoint.apply(lambda e: e.address or ""),
             endpoint.apply(lambda e: e.port or CACHE_PORT),
             cache.arn,
         )
+
+
+def _nth(members: pulumi.Output[Sequence[str]], index: int) -> pulumi.Output[str]:
+    return members.apply(lambda names: sorted(names)[index])

@@ -28,8 +28,10 @@ POSTGRES_PORT = 5432
 LOG_EXPORTS = ("postgresql", "upgrade")
 # The CA RDS signs new instances' certificates with today (RSA 2048, valid to 2061).
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
-# Performance Insights' free retention, in days.
+# Performance Insights' free retention, in days. Since its end of life (2026-07-31) it is CloudWatch Database
+# Insights: Standard mode keeps these 7 days free; Advanced bills per vCPU-hour, and is never chosen here.
 PERFORMANCE_INSIGHTS_DAYS = 7
+DATABASE_INSIGHTS_MODE = "standard"
 MONITORING_POLICY = "policy/service-role/AmazonRDSEnhancedMonitoringRole"
 
 
@@ -50,6 +52,7 @@ class Database(pulumi.ComponentResource):
     port: pulumi.Output[int]
     secret_arn: pulumi.Output[str]
     arn: pulumi.Output[str]
+    identifier: pulumi.Output[str]
     resource_id: pulumi.Output[str]
     database_name: str
     master_username: str
@@ -134,6 +137,7 @@ class Database(pulumi.ComponentResource):
             # Deleting the instance keeps its automated backups in prod: the last way back.
             delete_automated_backups=not context.is_prod,
             performance_insights_enabled=config.performance_insights,
+            database_insights_mode=DATABASE_INSIGHTS_MODE if config.performance_insights else None,
             performance_insights_kms_key_id=key_arn if config.performance_insights else None,
             performance_insights_retention_period=PERFORMANCE_INSIGHTS_DAYS if config.performance_insights else None,
             monitoring_interval=config.monitoring_interval_seconds,
@@ -146,6 +150,7 @@ class Database(pulumi.ComponentResource):
         self.port = instance.port
         self.secret_arn = instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn or "")
         self.arn = instance.arn
+        self.identifier = instance.identifier
         self.resource_id = instance.resource_id
         self.database_name = config.database_name
         self.master_username = config.master_username

@@ -19,8 +19,8 @@ from components.buckets import BucketSettings, PrivateBucket
 from components.compute.load_balancer import LoadBalancer
 from components.edge.certificates import Certificates
 from components.edge.origin_secret import OriginSecret
-from components.logs import LogBucket
 from components.naming import CLOUDFRONT_NAME, physical_name
+from components.observability.logs import LogBucket
 from components.options import AwsContext
 from components.security import Encryption, logs_statement
 from config.edge import EdgeConfig
@@ -69,6 +69,8 @@ class Edge(pulumi.ComponentResource):
     distribution_arn: pulumi.Output[str]
     static_bucket_name: pulumi.Output[str] | None
     vpc_origins_group_id: pulumi.Output[str] | None
+    # The web ACL's metric name: its CloudWatch metrics' WebACL dimension. None without a WAF.
+    waf_metric_name: str | None
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:edge:Edge", name, None, opts)
@@ -99,7 +101,8 @@ class Edge(pulumi.ComponentResource):
                     origin_access_control_id=access.id,
                 )
             )
-        web_acl = self._web_acl(args) if config.waf.enabled else None
+        self.waf_metric_name = physical_name(CLOUDFRONT_NAME, name, "waf") if config.waf.enabled else None
+        web_acl = self._web_acl(args, self.waf_metric_name) if self.waf_metric_name else None
         certificates = args.certificates
         distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",
@@ -302,7 +305,7 @@ class Edge(pulumi.ComponentResource):
             opts=cloudfront,
         )
 
-    def _web_acl(self, args: EdgeArgs) -> aws.wafv2.WebAcl:
+    def _web_acl(self, args: EdgeArgs, metric_name: str) -> aws.wafv2.WebAcl:
         """AWS's managed rules and a rate limit per client IP, every request sampled, logs without credentials."""
         name, waf = self._name, args.config.waf
         cloudfront = pulumi.ResourceOptions(parent=self, provider=args.global_provider)
@@ -345,7 +348,7 @@ class Edge(pulumi.ComponentResource):
             rules=rules,
             visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
                 cloudwatch_metrics_enabled=True,
-                metric_name=physical_name(CLOUDFRONT_NAME, name, "waf"),
+                metric_name=metric_name,
                 sampled_requests_enabled=True,
             ),
             opts=cloudfront,

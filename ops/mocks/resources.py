@@ -403,6 +403,98 @@ def waf_logging_check(facts: Facts) -> list[str]:
     return [f"WAF logs only to log groups named aws-waf-logs-...: {', '.join(wrong)}"] if wrong else []
 
 
+# -- CloudWatch alarms and dashboards, SNS, Budgets ---------------------------------------------------------------
+
+# CloudWatch API Reference, PutMetricAlarm and MetricDataQuery; "Alarms on metric math expressions".
+ALARM_COMPARISONS = (
+    "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold",
+)  # fmt: skip
+MISSING_DATA = ("breaching", "notBreaching", "ignore", "missing")
+STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+ALARM_METRICS = 10  # metrics one alarm's expression may read
+SECONDS_PER_DAY = 86_400
+
+
+def metric_alarm_check(facts: Facts) -> list[str]:
+    inputs, problems = facts.inputs, []
+    periods, datapoints = int(inputs.get("evaluationPeriods", 0)), int(inputs.get("datapointsToAlarm", 0) or 0)
+    if datapoints > periods:
+        problems.append(f"datapointsToAlarm {datapoints} is more than evaluationPeriods {periods}")
+    if inputs.get("comparisonOperator") not in ALARM_COMPARISONS:
+        problems.append(f"comparisonOperator {inputs.get('comparisonOperator')!r} is not one of {ALARM_COMPARISONS}")
+    if inputs.get("treatMissingData", "missing") not in MISSING_DATA:
+        problems.append(f"treatMissingData {inputs.get('treatMissingData')!r} is not one of {MISSING_DATA}")
+    queries = inputs.get("metricQueries") or []
+    if sum(1 for query in queries if query.get("returnData")) != 1:
+        problems.append("exactly one metric query must return data")
+    metrics = [query["metric"] for query in queries if query.get("metric")]
+    if len(metrics) > ALARM_METRICS:
+        problems.append(f"{len(metrics)} metrics; an alarm reads at most {ALARM_METRICS}")
+    for query in queries:
+        if not re.fullmatch(r"[a-z][A-Za-z0-9_]*", str(query.get("id"))):
+            problems.append(f"metric query id {query.get('id')!r} must start with a lower-case letter")
+    for metric in metrics:
+        stat, period = str(metric.get("stat")), int(metric.get("period", 0))
+        if stat not in STATISTICS and not re.fullmatch(r"p\d{1,2}(\.\d{1,2})?", stat):
+            problems.append(f"{metric.get('metricName')}: {stat!r} is not a statistic")
+        if period * periods > SECONDS_PER_DAY:
+            problems.append(f"{metric.get('metricName')}: {periods} periods of {period} s look back more than a day")
+        if len(metric.get("dimensions") or {}) > 30:
+            problems.append(f"{metric.get('metricName')}: more than 30 dimensions")
+    for action in [*(inputs.get("alarmActions") or []), *(inputs.get("okActions") or [])]:
+        parts = str(action).split(":")
+        if parts[2:3] == ["sns"] and parts[3] != facts.region:
+            problems.append(f"an alarm in {facts.region} cannot notify the topic {action} in {parts[3]}")
+    return problems
+
+
+def dashboard_check(facts: Facts) -> list[str]:
+    name = str(facts.inputs.get("dashboardName", ""))
+    problems = [] if re.fullmatch(r"[A-Za-z0-9_-]{1,255}", name) else [f"dashboard name {name!r}: 1-255 of A-Za-z0-9_-"]
+    try:
+        widgets = json.loads(str(facts.inputs.get("dashboardBody")))["widgets"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return [*problems, "dashboardBody is not JSON with a widgets list"]
+    if len(widgets) > 500:
+        problems.append(f"{len(widgets)} widgets; a dashboard holds at most 500")
+    for widget in widgets:
+        if widget.get("x", 0) + widget.get("width", 6) > 24:
+            problems.append(f"a widget at x={widget.get('x')} of width {widget.get('width')} is past column 24")
+        properties = widget.get("properties") or {}
+        if widget.get("type") == "metric" and not (properties.get("metrics") and properties.get("region")):
+            problems.append(f"metric widget {properties.get('title')!r} needs metrics and a region")
+    return problems
+
+
+SNS_PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
+
+
+def subscription_check(facts: Facts) -> list[str]:
+    protocol, endpoint = facts.inputs.get("protocol"), str(facts.inputs.get("endpoint", ""))
+    if protocol not in SNS_PROTOCOLS:
+        return [f"protocol {protocol!r} is not one of {SNS_PROTOCOLS}"]
+    if protocol == "https" and not endpoint.startswith("https://"):
+        return ["an https subscription's endpoint must be an https:// URL"]
+    if protocol == "email" and "@" not in endpoint:
+        return [f"{endpoint!r} is not an email address"]
+    return []
+
+
+def budget_check(facts: Facts) -> list[str]:
+    problems = []
+    for notification in facts.inputs.get("notifications") or []:
+        # AWS Budgets: each notification reaches at most 10 email addresses and 1 SNS topic.
+        if len(notification.get("subscriberEmailAddresses") or []) > 10:
+            problems.append("a budget notification reaches at most 10 email addresses")
+        if len(notification.get("subscriberSnsTopicArns") or []) > 1:
+            problems.append("a budget notification reaches at most one SNS topic")
+    try:
+        float(str(facts.inputs.get("limitAmount")))
+    except ValueError:
+        problems.append(f"limitAmount {facts.inputs.get('limitAmount')!r} is not a number")
+    return problems
+
+
 # -- ECS -----------------------------------------------------------------------------------------------------------
 
 
@@ -597,7 +689,25 @@ KINDS: dict[str, ResourceKind] = {
     ),
     # -- CloudWatch alarms -----------------------------------------------------------------------------------
     "aws:cloudwatch/metricAlarm:MetricAlarm": ResourceKind(
-        by_name, "arn:aws:cloudwatch:{region}:{account}:alarm:{name}", auto_named=True
+        by_name, "arn:aws:cloudwatch:{region}:{account}:alarm:{name}", auto_named=True, check=metric_alarm_check
+    ),
+    "aws:cloudwatch/dashboard:Dashboard": ResourceKind(
+        by_input("dashboardName"), "arn:aws:cloudwatch::{account}:dashboard/{dashboardName}", check=dashboard_check
+    ),
+    "aws:sns/topic:Topic": ResourceKind(
+        lambda facts: f"arn:aws:sns:{facts.region}:{facts.account}:{facts.inputs['name']}", "{id}", auto_named=True
+    ),
+    "aws:sns/topicPolicy:TopicPolicy": ResourceKind(by_input("arn")),
+    "aws:sns/topicSubscription:TopicSubscription": ResourceKind(
+        lambda facts: f"{facts.inputs.get('topic')}:{uuid.UUID(digest(facts.name, length=32))}",
+        "{id}",
+        check=subscription_check,
+    ),
+    "aws:budgets/budget:Budget": ResourceKind(
+        lambda facts: f"{facts.account}:{facts.inputs['name']}",
+        "arn:aws:budgets::{account}:budget/{name}",
+        auto_named=True,
+        check=budget_check,
     ),
     # -- CloudFront, WAF and Secrets Manager -----------------------------------------------------------------
     "aws:cloudfront/distribution:Distribution": ResourceKind(

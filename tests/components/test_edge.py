@@ -346,11 +346,11 @@ def test_prod_waf_logs_go_to_an_encrypted_us_east_1_group_without_credentials(sh
     assert any("logs.us-east-1.amazonaws.com" in json.dumps(s["Principal"]) for s in logs_may_use_it.values())
 
 
-def test_dev_has_no_waf_and_no_us_east_1_key(shipped_run):
+def test_dev_has_no_waf(shipped_run):
     run = shipped_run("dev")
     assert run.find(WEB_ACL) == []
+    assert run.find(WAF_LOGGING) == []
     assert "webAclId" not in distribution(run).inputs
-    assert [k.name for k in run.find("aws:kms/key:Key")] == ["webstack-dev-encryption-key"]
 
 
 def test_the_anonymous_ip_list_and_the_rate_limit_follow_the_config():
@@ -505,7 +505,7 @@ def test_turning_the_waf_on_in_dev_attaches_it_in_place(shipped_run):
     assert stateful_or_edge_replaced(diff) == []
     assert [c.keys for c in diff.of(Action.UPDATE, DISTRIBUTION)] == [("webAclId",)]
     created = {c.type for c in diff.of(Action.CREATE)}
-    assert {WEB_ACL, WAF_LOGGING, LOG_GROUP, "aws:kms/key:Key"} <= created
+    assert {WEB_ACL, WAF_LOGGING, LOG_GROUP} <= created
 
 
 def test_adding_www_replaces_only_the_cloudfront_certificate_issued_before_the_old_one_goes(shipped_run):

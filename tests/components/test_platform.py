@@ -101,8 +101,9 @@ def test_regional_resources_use_the_regional_provider_and_cloudfronts_us_east_1(
         if r.custom and r.type.startswith("aws:"):
             by_provider.setdefault(r.provider, set()).add(r.type.split(":")[1].split("/")[0])
     assert set(by_provider) == {regional, global_}
-    # CloudFront, its certificate, its web ACL and that ACL's logs (and their key) live in us-east-1.
-    assert by_provider[global_] <= {"cloudfront", "acm", "wafv2", "cloudwatch", "kms"}
+    # CloudFront, its certificate, its web ACL, that ACL's logs, the alarms on them, the topic those alarms
+    # notify, and the key of the logs and the topic live in us-east-1.
+    assert by_provider[global_] <= {"cloudfront", "acm", "wafv2", "cloudwatch", "kms", "sns"}
     assert "cloudfront" in by_provider[global_]
     assert not {"cloudfront", "wafv2"} & by_provider[regional]
 

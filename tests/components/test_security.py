@@ -83,10 +83,12 @@ def test_cloudwatch_logs_uses_the_key_only_for_the_accounts_log_groups(shipped_r
     ("stack", "sids"),
     [
         # dev's serverless cache has no log groups of its own; prod's nodes and flow logs do.
-        ("dev", ["AccountAdministersKey", "RdsAndSecretsManagerUseKey", "CloudWatchLogsEncryptLogGroups",
-                 "ElastiCacheUsesKey", "DynamoDbUsesKey", "CloudFrontReadsStaticAssets"]),
-        ("prod", ["AccountAdministersKey", "CloudWatchLogsEncryptLogGroups", "RdsAndSecretsManagerUseKey",
-                  "ElastiCacheUsesKey", "DynamoDbUsesKey", "CloudFrontReadsStaticAssets"]),
+        ("dev", ["AccountAdministersKey", "AlarmsAndBudgetsPublishToTopics", "RdsAndSecretsManagerUseKey",
+                 "CloudWatchLogsEncryptLogGroups", "ElastiCacheUsesKey", "DynamoDbUsesKey",
+                 "CloudFrontReadsStaticAssets"]),
+        ("prod", ["AccountAdministersKey", "AlarmsAndBudgetsPublishToTopics", "CloudWatchLogsEncryptLogGroups",
+                  "RdsAndSecretsManagerUseKey", "ElastiCacheUsesKey", "DynamoDbUsesKey",
+                  "CloudFrontReadsStaticAssets"]),
     ],
 )  # fmt: skip
 def test_the_key_policy_holds_what_the_keys_consumers_contributed_once_each(shipped_run, stack, sids):
