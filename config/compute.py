@@ -182,7 +182,12 @@ class AppConfig(ConfigModel):
         default_factory=HealthCheckConfig, description="The load balancer's health check of the app."
     )
     desired_count: Annotated[int, at_least_in(PROD, 2, "one task or instance is a single point of failure")] = Field(
-        ge=0, le=1000, description="Instances or tasks to run."
+        ge=0,
+        le=1000,
+        description=(
+            "Instances or tasks to run; each is billed by the hour (a 0.25 vCPU, 0.5 GB arm64 task about $7 a "
+            "month on demand; `ops cost` prices yours)."
+        ),
     )
     min_count: Annotated[int, at_least_in(PROD, 2, "scaling in must never leave a single AZ serving")] = Field(
         ge=0, le=1000, description="Lower bound for auto scaling."

@@ -108,7 +108,12 @@ class PostgresConfig(ConfigModel):
         str,
         checked_by(catalog.rds_instance_class_problem),
         Allowed("an RDS instance class for PostgreSQL, e.g. db.t4g.micro"),
-    ] = Field(description="RDS instance class, e.g. db.t4g.micro or db.m7g.large.")
+    ] = Field(
+        description=(
+            "RDS instance class, e.g. db.t4g.micro (about $12 a month Single-AZ in eu-west-1) or db.m7g.large "
+            "(about $136); `python -m ops cost` prices yours."
+        )
+    )
     engine_version: Annotated[
         str,
         BeforeValidator(text_from_plain_scalar),
@@ -120,12 +125,15 @@ class PostgresConfig(ConfigModel):
         + words(POSTGRES_MAJOR_VERSIONS)
         + ". Minor upgrades apply themselves; raising it is an in-place major upgrade.",
     )
-    allocated_storage_gb: int = Field(ge=20, le=65536, description="Initial gp3 storage in GiB (20 or more).")
+    allocated_storage_gb: int = Field(
+        ge=20, le=65536, description="Initial gp3 storage in GiB (20 or more; about $0.13 per GB-month in eu-west-1)."
+    )
     max_allocated_storage_gb: int = Field(
         ge=20, le=65536, description="Ceiling for storage autoscaling in GiB; at least `allocatedStorageGb`."
     )
     multi_az: Annotated[bool, required_in(PROD, True, "a single-AZ database goes down with its AZ")] = Field(
-        description="Keep a synchronous standby in a second AZ with automatic failover."
+        description="Keep a synchronous standby in a second AZ with automatic failover (doubles the instance and "
+        "storage price: db.t4g.micro about $12 becomes $25 a month)."
     )
     backup_retention_days: Annotated[int, at_least_in(PROD, 7, "a week of point-in-time recovery is the floor")] = (
         Field(ge=1, le=35, description="Days of automated backups and point-in-time recovery (1-35).")
@@ -194,7 +202,9 @@ class CacheConfig(ConfigModel):
     of mode can empty it, and the app must rebuild what it held from the database.
     """
 
-    enabled: bool = Field(default=True, description="Create the cache.")
+    enabled: bool = Field(
+        default=True, description="Create the cache (from about $7 a month serverless; sessions are in DynamoDB)."
+    )
     mode: CacheMode = Field(
         description=(
             "`nodes`: a replication group of `nodeType` nodes. `serverless`: ElastiCache Serverless (Valkey from "
@@ -214,9 +224,17 @@ class CacheConfig(ConfigModel):
         str,
         checked_by(catalog.cache_node_type_problem),
         Allowed("an ElastiCache node type, e.g. cache.t4g.micro"),
-    ] = Field(description="Node type, e.g. cache.t4g.micro or cache.m7g.large.")
+    ] = Field(
+        description="Node type, e.g. cache.t4g.micro (about $10 a node-month for Valkey in eu-west-1) or "
+        "cache.m7g.large (about $103)."
+    )
     replicas: Annotated[int, at_least_in(PROD, 1, "a cache without a replica loses its data with its node")] = Field(
-        ge=0, le=5, description="Read replicas beside the primary (0-5), spread across AZs."
+        ge=0,
+        le=5,
+        description=(
+            "Read replicas beside the primary (0-5), spread across AZs; each is one node more (cache.t4g.micro "
+            "about $10 a month)."
+        ),
     )
     automatic_failover: Annotated[bool, required_in(PROD, True, "a failed primary must be replaced without a page")] = (
         Field(description="Promote a replica when the primary fails; needs at least one replica.")

@@ -92,7 +92,7 @@ class FlowLogsConfig(ConfigModel):
     """VPC flow logs to CloudWatch Logs, encrypted with the environment's KMS key."""
 
     enabled: Annotated[bool, required_in(PROD, True, "network forensics need a record of every flow")] = Field(
-        description="Record VPC flow logs. Always on in prod."
+        description="Record VPC flow logs (about $0.57/GB ingested in eu-west-1). Always on in prod."
     )
     retention_days: Annotated[
         LogRetentionDays, at_least_in(PROD, 365, "an incident is often found months after it began")
@@ -148,7 +148,8 @@ class NetworkConfig(ConfigModel):
         le=MAX_AVAILABILITY_ZONES,
         description=(
             "How many AZs the subnets span (2-6). The load balancer needs 2; prod presets 3. Raising it later only "
-            "adds subnets; lowering it removes the last AZ's subnets."
+            "adds subnets; lowering it removes the last AZ's subnets. With a NAT gateway per AZ each AZ adds about "
+            "$39 a month (the gateway and its address, eu-west-1)."
         ),
     )
     availability_zone_ids: list[AvailabilityZoneId] | None = Field(
@@ -176,7 +177,9 @@ class NetworkConfig(ConfigModel):
     ] = Field(
         description=(
             "NAT gateways: `none` (dev only: the app runs in public subnets with public IPs, admitted only "
-            "from the load balancer), `single` (one, about $33/month plus data) or `onePerAz` (required in prod)."
+            "from the load balancer, each task paying $3.65/month for its public IPv4), `single` (one, about $35 a "
+            "month plus $3.65 for its address and $0.048/GB in eu-west-1) or `onePerAz` (that in every AZ; "
+            "required in prod)."
         )
     )
     interface_endpoints: bool = Field(

@@ -99,13 +99,11 @@ class ObservabilityConfig(ConfigModel):
         description="An HTTPS endpoint (a chat webhook) subscribed to the alarm topics too; kept secret in the plan.",
     )
     alarms: AlarmConfig = Field(default_factory=AlarmConfig, description="Alarm thresholds.")
-    dashboard: bool = Field(
-        default=True, description="Create a CloudWatch dashboard of the golden signals (about $3 a month)."
-    )
+    dashboard: bool = Field(description="Create a CloudWatch dashboard of the golden signals ($3 a month).")
     access_logs: Annotated[bool, required_in(PROD, True, "every request to prod must be traceable")] = Field(
         description=(
             "Write load balancer and CloudFront access logs to an encrypted S3 bucket (CloudFront's only outside the "
-            "opt-in regions, whose buckets it does not deliver to)."
+            "opt-in regions, whose buckets it does not deliver to); S3 storage at about $0.023 per GB-month."
         )
     )
     monthly_budget_usd: int = Field(

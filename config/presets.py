@@ -66,7 +66,15 @@ PRESETS: dict[Environment, Preset] = {
             },
             "sessions": {"pointInTimeRecovery": False, "deletionProtection": False},
         },
-        "observability": {"logRetentionDays": 7, "accessLogs": False, "monthlyBudgetUsd": 150},
+        "observability": {"logRetentionDays": 7, "accessLogs": False, "monthlyBudgetUsd": 150, "dashboard": False},
+        "usage": {
+            "requestsPerMonth": 1_000_000,
+            "dataOutGb": 10,
+            "natDataGb": 5,
+            "logIngestGb": 1,
+            "flowLogGb": 1,
+            "cacheDataGb": 0.1,
+        },
     },
     Environment.STAGE: {
         "network": {
@@ -118,7 +126,8 @@ PRESETS: dict[Environment, Preset] = {
             },
             "sessions": {"pointInTimeRecovery": True, "deletionProtection": True},
         },
-        "observability": {"logRetentionDays": 30, "accessLogs": True, "monthlyBudgetUsd": 500},
+        "observability": {"logRetentionDays": 30, "accessLogs": True, "monthlyBudgetUsd": 500, "dashboard": True},
+        "usage": {"requestsPerMonth": 5_000_000, "dataOutGb": 50, "natDataGb": 20, "logIngestGb": 5, "flowLogGb": 5},
     },
     Environment.PROD: {
         "network": {
@@ -170,7 +179,14 @@ PRESETS: dict[Environment, Preset] = {
             },
             "sessions": {"pointInTimeRecovery": True, "deletionProtection": True},
         },
-        "observability": {"logRetentionDays": 365, "accessLogs": True, "monthlyBudgetUsd": 3000},
+        "observability": {"logRetentionDays": 365, "accessLogs": True, "monthlyBudgetUsd": 3000, "dashboard": True},
+        "usage": {
+            "requestsPerMonth": 30_000_000,
+            "dataOutGb": 300,
+            "natDataGb": 100,
+            "logIngestGb": 20,
+            "flowLogGb": 20,
+        },
     },
 }
 

@@ -17,6 +17,7 @@ from config.network import NetworkConfig
 from config.observability import ObservabilityConfig
 from config.scope import StackScope, stack_scope
 from config.types import AwsAccountId, AwsRegion, Environment, Name, TagKey, TagValue
+from config.usage import UsageConfig
 
 # Tags webstack sets on every resource through the providers' default tags.
 RESERVED_TAGS = ("Project", "Environment", "Stack", "Owner", "CostCenter", "ManagedBy")
@@ -73,6 +74,7 @@ class StackConfig(ConfigModel):
     compute: ComputeConfig = Field(description="The app tier: `kind: fargate` or `kind: ec2`.")
     data: DataConfig = Field(description="Database, cache and sessions table.")
     observability: ObservabilityConfig = Field(description="Logs, alarms, dashboard and budget.")
+    usage: UsageConfig = Field(description="The monthly usage `ops cost` assumes; changes no resource.")
     tags: Annotated[dict[TagKey, TagValue], AfterValidator(_own_tags)] = Field(
         default_factory=dict,
         max_length=40,

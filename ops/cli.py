@@ -1,4 +1,4 @@
-"""`python -m ops COMMAND`: validate and plan a stack offline, deploy it through Pulumi, regenerate the docs.
+"""`python -m ops COMMAND`: validate, plan and price a stack offline, deploy it through Pulumi, regenerate the docs.
 
 `main(argv)` is the one boundary: it turns a `WebstackError` into its message on stderr and
 an exit code (2 for bad config), with no traceback unless `--debug` is given.
@@ -19,7 +19,7 @@ from config.text import printable
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not taken from __doc__: `python -OO` strips docstrings.
-DESCRIPTION = "Validate and plan a stack offline, deploy it through Pulumi, regenerate the docs."
+DESCRIPTION = "Validate, plan and price a stack offline, deploy it through Pulumi, regenerate the docs."
 
 
 def stack_file(stack: str, override: str | None) -> Path:
@@ -43,6 +43,32 @@ def _plan(args: argparse.Namespace) -> int:
     parse_config(values, source=printable(str(path)))  # bad config stops here, before anything is registered
     run = run_offline(args.stack, values, preview=args.preview)
     print(to_json(run) if args.json else render_text(run))
+    return 0
+
+
+def _cost(args: argparse.Namespace) -> int:
+    import json
+
+    from ops.cost.report import comparison_json, price_stack_file, render, render_comparison
+
+    usage = {
+        key: value
+        for key, value in (
+            ("requestsPerMonth", args.requests),
+            ("dataOutGb", args.data_out_gb),
+            ("natDataGb", args.nat_gb),
+            ("logIngestGb", args.log_gb),
+        )
+        if value is not None
+    }
+    current = price_stack_file(args.stack, stack_file(args.stack, args.config), usage)
+    if args.compare is None:
+        print(json.dumps(current.as_json(), indent=2) if args.json else render(current))
+        return 0
+    proposed = price_stack_file(args.stack, Path(args.compare), usage)
+    print(
+        json.dumps(comparison_json(current, proposed), indent=2) if args.json else render_comparison(current, proposed)
+    )
     return 0
 
 
@@ -97,6 +123,20 @@ def parser() -> argparse.ArgumentParser:
         help="run as `pulumi preview` would: computed outputs unknown (what a pull-request check sees)",
     )
     plan.set_defaults(handler=_plan)
+
+    cost = commands.add_parser("cost", help="price the offline plan: a monthly estimate, line by line")
+    cost.add_argument("stack", metavar="STACK")
+    cost.add_argument("--config", metavar="FILE", help="price this stack file instead")
+    cost.add_argument("--compare", metavar="OTHER", help="show what OTHER (a stack file) changes in the bill")
+    cost.add_argument("--json", action="store_true", help="print the estimate (or the comparison) as JSON")
+    for flag, kind, what in (
+        ("--requests", int, "viewer requests a month"),
+        ("--data-out-gb", float, "GB to viewers a month"),
+        ("--nat-gb", float, "GB through NAT a month"),
+        ("--log-gb", float, "GB of app logs a month"),
+    ):
+        cost.add_argument(flag, type=kind, metavar="N", help=f"assume N {what} (overrides webstack:usage)")
+    cost.set_defaults(handler=_cost)
 
     for name, summary in (
         ("preview", "pulumi preview through the Automation API (needs the Pulumi CLI and credentials)"),

@@ -188,9 +188,12 @@ def fargate_app(
         "App (ECS Fargate)",
         (),
         (
-            _utilization("cpu", "CPU", Metric("cpu", ECS, "CPUUtilization", dims, "Average"), limits.cpu_percent),
+            _utilization("cpu", "App CPU", Metric("cpu", ECS, "CPUUtilization", dims, "Average"), limits.cpu_percent),
             _utilization(
-                "memory", "memory", Metric("memory", ECS, "MemoryUtilization", dims, "Average"), limits.memory_percent
+                "memory",
+                "App memory",
+                Metric("memory", ECS, "MemoryUtilization", dims, "Average"),
+                limits.memory_percent,
             ),
             *([tasks] if running_tasks else []),
         ),
@@ -211,7 +214,7 @@ def ec2_app(group: pulumi.Input[str], deployment: Sequence[AlarmSpec], limits: A
         "App (EC2 Auto Scaling)",
         (),
         (
-            _utilization("cpu", "CPU", cpu, limits.cpu_percent),
+            _utilization("cpu", "App CPU", cpu, limits.cpu_percent),
             AlarmSpec(
                 "instances",
                 "Fewer instances are in service than the group's minimum",
@@ -256,7 +259,7 @@ def database(identifier: pulumi.Input[str], instance_class: str, max_storage_gb:
             ),
         ),
         (
-            _utilization("cpu", "CPU", rds("cpu", "CPUUtilization", "Average"), limits.cpu_percent, BREACHING),
+            _utilization("cpu", "Database CPU", rds("cpu", "CPUUtilization", "Average"), limits.cpu_percent, BREACHING),
             AlarmSpec(
                 "storage",
                 f"Less than {limits.database_free_storage_percent:g}% of the storage ceiling "
@@ -294,7 +297,7 @@ def cache_nodes(member_clusters: Sequence[pulumi.Input[str]], limits: AlarmConfi
         def node(metric_id: str, name: str, stat: str, member: pulumi.Input[str] = member) -> Metric:
             return _metric(metric_id, ELASTICACHE, name, stat, CacheClusterId=member)
 
-        label = f"node {index}"
+        label = f"cache node {index}"
         signals.append(
             Signal(
                 f"{label}: commands and hit rate",

@@ -362,4 +362,4 @@ def test_python_minus_oo_still_prints_help():
     )
 
     assert result.returncode == 0
-    assert "Validate and plan a stack offline" in result.stdout
+    assert "Validate, plan and price a stack offline" in result.stdout
