@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: plan preview validate test lint docs bench clean
+.PHONY: plan preview validate cost test lint docs bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ plan: $(VENV)/.installed  ## offline plan of a stack (STACK=dev by default): no 
 
 preview: $(VENV)/.installed  ## the offline plan as `pulumi preview` sees it: computed values unknown
 	$(PY) -m ops plan $(STACK) --preview
+
+cost: $(VENV)/.installed  ## monthly cost estimate of the offline plan, line by line
+	$(PY) -m ops cost $(STACK)
 
 validate: $(VENV)/.installed  ## validate Pulumi.$(STACK).yaml
 	$(PY) -m ops validate $(STACK)

@@ -316,3 +316,27 @@ def test_the_engine_refuses_an_alarm_that_notifies_another_regions_topic():
 def test_the_engine_refuses_more_breaching_datapoints_than_periods():
     with pytest.raises(PlanError, match="datapointsToAlarm 3 is more than evaluationPeriods 2"):
         run_offline("mock-test", stack_values("dev"), program=alarm_program("eu-west-1", "eu-west-1", datapoints=3))
+
+
+# -- growth -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda values: values["webstack:compute"].update(containerInsights="enabled"),
+        lambda values: values["webstack:observability"].update(dashboard=True),
+        lambda values: values["webstack:observability"]["alarmEmails"].append("b@example.com"),
+        lambda values: values["webstack:observability"].update(alarms={"cpuPercent": 70}),
+    ],
+    ids=["container-insights-on", "dashboard-on", "more-addresses", "new-threshold"],
+)
+def test_turning_monitoring_up_in_dev_adds_and_updates_only(shipped_run, change):
+    from ops.diff import Action, diff_runs
+
+    values = stack_values("dev")
+    change(values)
+    diff = diff_runs(shipped_run("dev"), run_offline("dev", values))
+    assert diff.of(Action.REPLACE) == []
+    assert [c.name for c in diff.of(Action.DELETE)] == []
+    assert diff.changes
