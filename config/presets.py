@@ -64,7 +64,7 @@ PRESETS: dict[Environment, Preset] = {
                 "snapshotRetentionDays": 0,
                 "applyImmediately": True,
             },
-            "sessions": {"pointInTimeRecovery": False, "deletionProtection": False},
+            "sessions": {"pointInTimeRecovery": True, "deletionProtection": False},
         },
         "observability": {"logRetentionDays": 7, "accessLogs": False, "monthlyBudgetUsd": 150, "dashboard": False},
         "usage": {

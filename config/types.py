@@ -255,10 +255,15 @@ def _variable_name(name: str) -> str | None:
     return None
 
 
+def looks_secret(name: str) -> bool:
+    """A variable name that almost always carries a secret (a password, a token, a key)."""
+    return _SECRET_NAME.search(name) is not None
+
+
 def plain_variable_problem(name: str, value: Any) -> str | None:
     if problem := _variable_name(name):
         return problem
-    if _SECRET_NAME.search(name):
+    if looks_secret(name):
         return "looks like a secret; put its Secrets Manager or SSM ARN under `secrets` instead"
     return None
 

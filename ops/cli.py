@@ -16,6 +16,7 @@ from config.errors import WebstackError
 from config.loader import load_stack_file, parse_config
 from config.stackfile import read_stack_file
 from config.text import printable
+from ops import check
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not taken from __doc__: `python -OO` strips docstrings.
@@ -123,6 +124,8 @@ def parser() -> argparse.ArgumentParser:
         help="run as `pulumi preview` would: computed outputs unknown (what a pull-request check sees)",
     )
     plan.set_defaults(handler=_plan)
+
+    check.add_parser(commands)
 
     cost = commands.add_parser("cost", help="price the offline plan: a monthly estimate, line by line")
     cost.add_argument("stack", metavar="STACK")

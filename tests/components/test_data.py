@@ -269,9 +269,9 @@ def test_prod_sessions_table_is_recoverable_and_protected(shipped_run):
     assert (table.protect, table.retain_on_delete) == (True, True)
 
 
-def test_dev_sessions_table_is_disposable(shipped_run):
+def test_dev_sessions_table_is_disposable_but_recoverable(shipped_run):
     table = shipped_run("dev").one(TABLE)
-    assert table.inputs["pointInTimeRecovery"] == {"enabled": False}
+    assert table.inputs["pointInTimeRecovery"] == {"enabled": True}  # cents a month
     assert table.inputs["deletionProtectionEnabled"] is False
     assert (table.protect, table.retain_on_delete) == (False, False)
 
@@ -370,6 +370,7 @@ def test_a_cache_engine_upgrade_updates_it_in_place(shipped_run):
 
 def test_switching_point_in_time_recovery_on_updates_the_table_in_place():
     values = stack_values("dev")
+    values["webstack:data"] = {"sessions": {"pointInTimeRecovery": False}}
     before = run_offline("dev", values)
     values["webstack:data"] = {"sessions": {"pointInTimeRecovery": True}}
     diff = diff_runs(before, run_offline("dev", values))
