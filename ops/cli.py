@@ -16,7 +16,7 @@ from config.errors import WebstackError
 from config.loader import load_stack_file, parse_config
 from config.stackfile import read_stack_file
 from config.text import printable
-from ops import check
+from ops import check, plandiff
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not taken from __doc__: `python -OO` strips docstrings.
@@ -126,6 +126,7 @@ def parser() -> argparse.ArgumentParser:
     plan.set_defaults(handler=_plan)
 
     check.add_parser(commands)
+    plandiff.add_parser(commands)
 
     cost = commands.add_parser("cost", help="price the offline plan: a monthly estimate, line by line")
     cost.add_argument("stack", metavar="STACK")

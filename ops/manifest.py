@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
+from config.errors import WebstackError
 from ops.engine import OfflineRun
 from ops.mocks.monitor import Registration
 
@@ -46,7 +48,8 @@ def manifest(run: OfflineRun) -> dict[str, Any]:
                 "protect": r.protect,
                 "retainOnDelete": r.retain_on_delete,
                 "dependsOn": list(r.depends_on),
-                "propertyDependencies": {key: list(urns) for key, urns in r.property_dependencies.items()},
+                # Sorted: the engine records them in the order the inputs resolved, which varies between runs.
+                "propertyDependencies": {key: sorted(urns) for key, urns in r.property_dependencies.items()},
                 "aliases": list(r.aliases),
                 "deleteBeforeReplace": r.delete_before_replace,
                 "ignoreChanges": list(r.ignore_changes),
@@ -56,6 +59,48 @@ def manifest(run: OfflineRun) -> dict[str, Any]:
         ],
         "outputs": run.outputs,
     }
+
+
+def from_manifest(data: Mapping[str, Any]) -> OfflineRun:
+    """The run a manifest describes (the JSON of `ops plan STACK --json`, parsed), e.g. a plan made at another
+    commit. Registration-level outputs, provider maps and secret values are not in a manifest; what the diff
+    compares (URNs, parents, providers, inputs, options, dependencies) is."""
+    try:
+        registrations = tuple(_registration(resource) for resource in data["resources"])
+        return OfflineRun(
+            project=str(data["project"]),
+            stack=str(data["stack"]),
+            registrations=registrations,
+            outputs=dict(data.get("outputs") or {}),
+            preview=bool(data.get("preview", False)),
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ManifestError(f"not a plan manifest (`ops plan STACK --json`): {type(error).__name__}: {error}") from None
+
+
+class ManifestError(WebstackError):
+    """Raised when a manifest read back (from a file or another checkout's `ops plan --json`) lacks what a plan has."""
+
+
+def _registration(resource: Mapping[str, Any]) -> Registration:
+    return Registration(
+        urn=str(resource["urn"]),
+        type=str(resource["type"]),
+        name=str(resource["name"]),
+        custom=bool(resource["custom"]),
+        parent=resource.get("parent"),
+        provider=resource.get("provider"),
+        inputs=dict(resource["inputs"]),
+        protect=bool(resource.get("protect", False)),
+        retain_on_delete=bool(resource.get("retainOnDelete", False)),
+        depends_on=tuple(resource.get("dependsOn", ())),
+        aliases=tuple(dict(alias) for alias in resource.get("aliases", ())),
+        outputs={},
+        property_dependencies={key: tuple(urns) for key, urns in (resource.get("propertyDependencies") or {}).items()},
+        delete_before_replace=bool(resource.get("deleteBeforeReplace", False)),
+        ignore_changes=tuple(resource.get("ignoreChanges", ())),
+        modelled=bool(resource.get("modelled", False)),
+    )
 
 
 def to_json(run: OfflineRun) -> str:

@@ -177,6 +177,11 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
         "kmsKeyId", "networkType", "nodeGroupConfigurations", "port", "region", "replicationGroupId",
         "securityGroupNames", "snapshotArns", "snapshotName", "subnetGroupName",
     }),
+    # serverlessCacheResource (elasticache/serverless_cache.go, plugin framework): RequiresReplace on these;
+    # engine and majorEngineVersion replace only sometimes (CONDITIONAL_REPLACE_ON_CHANGE).
+    "aws:elasticache/serverlessCache:ServerlessCache": frozenset({
+        "kmsKeyId", "name", "region", "snapshotArnsToRestore", "subnetIds",
+    }),
     # resourceSubnetGroup (elasticache/subnet_group.go). description and subnetIds update in place.
     "aws:elasticache/subnetGroup:SubnetGroup": frozenset({"name", "region"}),
     # resourceParameterGroup (elasticache/parameter_group.go).
@@ -335,6 +340,9 @@ CONDITIONAL_REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     # engineVersion: ForceNew on a downgrade only. transitEncryptionEnabled: ForceNew while the actual
     # engine version is below 7.0.5.
     "aws:elasticache/replicationGroup:ReplicationGroup": frozenset({"engineVersion", "transitEncryptionEnabled"}),
+    # engine: in place between redis and valkey only. majorEngineVersion: in place only as a valkey upgrade
+    # (a redis major upgrade or any downgrade replaces the serverless cache).
+    "aws:elasticache/serverlessCache:ServerlessCache": frozenset({"engine", "majorEngineVersion"}),
     # customizeDiffLoadBalancerALB / NLB and resourceLoadBalancerCustomizeDiff: ALB replaces when an
     # existing subnet mapping changes; NLB replaces when subnets or mappings are removed or changed,
     # when security groups go from none to some or from some to none, and when
