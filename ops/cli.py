@@ -89,18 +89,25 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
+    import dataclasses
     import json
 
-    from ops import automation
+    from ops import automation, review_stacks
 
     if args.command == "outputs":
         print(json.dumps(automation.outputs(args.stack), indent=2, default=str))
         return 0
-    action = {"preview": automation.preview, "up": automation.up}.get(args.command)
-    if action is not None:
-        action(args.stack, policy_pack=args.policy_pack, on_output=print)
+    if args.command == "review":
+        if args.action == "up":
+            outcome = review_stacks.up(args.name, base=args.base, overrides=args.set or [])
+        else:
+            outcome = review_stacks.destroy(args.name)
+    elif args.command in ("preview", "up"):
+        action = automation.preview if args.command == "preview" else automation.up
+        outcome = action(args.stack, policy_pack=args.policy_pack)
     else:
-        automation.destroy(args.stack, on_output=print)
+        outcome = {"refresh": automation.refresh, "destroy": automation.destroy}[args.command](args.stack)
+    print(json.dumps(dataclasses.asdict(outcome), indent=2, default=str))
     return 0
 
 
@@ -145,6 +152,7 @@ def parser() -> argparse.ArgumentParser:
     for name, summary in (
         ("preview", "pulumi preview through the Automation API (needs the Pulumi CLI and credentials)"),
         ("up", "pulumi up through the Automation API (needs the Pulumi CLI and credentials)"),
+        ("refresh", "pulumi refresh through the Automation API"),
         ("destroy", "pulumi destroy through the Automation API; protected resources stop it"),
         ("outputs", "print the deployed stack's outputs as JSON"),
     ):
@@ -153,6 +161,13 @@ def parser() -> argparse.ArgumentParser:
         if name in ("preview", "up"):
             deploy.add_argument("--policy-pack", type=Path, metavar="DIR", help="enforce this CrossGuard policy pack")
         deploy.set_defaults(handler=_deploy)
+
+    review = commands.add_parser("review", help="review stacks: a cheap dev-tier copy of a stack for a pull request")
+    review.add_argument("action", choices=["up", "destroy"])
+    review.add_argument("name", metavar="NAME", help="the review stack, e.g. pr-123")
+    review.add_argument("--from", dest="base", metavar="STACK", default="dev", help="the stack to copy (default dev)")
+    review.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a key, e.g. compute.image=...")
+    review.set_defaults(handler=_deploy)
 
     docs = commands.add_parser("docs", help="regenerate docs/config.md from the config models")
     docs.add_argument("--check", action="store_true", help="exit 1 if docs/config.md is stale")
