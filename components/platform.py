@@ -258,7 +258,7 @@ class Platform(pulumi.ComponentResource):
             signals.edge(edge.distribution_id, edge.waf_metric_name, limits),
             signals.load_balancer(load_balancer.arn_suffix, limits),
             app_tier,
-            signals.database(database.identifier, postgres.instance_class, postgres.max_allocated_storage_gb, limits),
+            signals.database(database.identifier, postgres.instance_class, postgres.allocated_storage_gb, limits),
         ]
         if cache is not None:
             tiers.append(

@@ -44,10 +44,13 @@ class AlarmConfig(ConfigModel):
         default=80, gt=0, le=100, description="Memory used by the app's tasks and by the cache's data, %."
     )
     database_free_storage_percent: float = Field(
-        default=10,
+        default=5,
         gt=0,
-        lt=100,
-        description="Free database storage below this share of data.postgres.maxAllocatedStorageGb, %.",
+        lt=10,
+        description=(
+            "Free database storage below this share of data.postgres.allocatedStorageGb, % (under 10: storage "
+            "autoscaling adds space at 10% free, so this alarm means it did not, or is at its ceiling)."
+        ),
     )
     database_freeable_memory_percent: float = Field(
         default=10, gt=0, lt=100, description="The database instance's freeable memory below this share of its RAM, %."

@@ -16,7 +16,7 @@ from config.errors import WebstackError
 from config.loader import load_stack_file, parse_config
 from config.stackfile import read_stack_file
 from config.text import printable
-from ops import check, plandiff
+from ops import check, diagram, plandiff, pr_comment
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not taken from __doc__: `python -OO` strips docstrings.
@@ -134,6 +134,8 @@ def parser() -> argparse.ArgumentParser:
 
     check.add_parser(commands)
     plandiff.add_parser(commands)
+    pr_comment.add_parser(commands)
+    diagram.add_parser(commands)
 
     cost = commands.add_parser("cost", help="price the offline plan: a monthly estimate, line by line")
     cost.add_argument("stack", metavar="STACK")

@@ -746,7 +746,8 @@ def _ecs_public_ip(stack: Stack) -> Iterator[Violation]:
 def _ecs_secret_env(stack: Stack) -> Iterator[Violation]:
     for task, container in _containers(stack):
         for variable in as_list(container.get("environment")):
-            if looks_secret(str(variable.get("name", ""))):
+            # A reference to a secret (its ARN) is not the secret.
+            if looks_secret(str(variable.get("name", ""))) and not str(variable.get("value", "")).startswith("arn:"):
                 yield task.urn, f"{container.get('name')}: {variable.get('name')} looks like a secret in plain text"
 
 

@@ -30,6 +30,8 @@ def app_environment(app: AppConfig, data: AppData, region: str) -> pulumi.Output
         "DATABASE_HOST": data.database_address,
         "DATABASE_PORT": data.database_port.apply(str),
         "DATABASE_NAME": data.database_name,
+        # RDS rotates the password every 7 days: the app re-reads this secret when a login fails.
+        "DATABASE_SECRET_ARN": data.database_secret_arn,
         "SESSIONS_TABLE": data.sessions_table_name,
     }
     if data.cache_address is not None and data.cache_port is not None and data.cache_user_id is not None:
@@ -93,14 +95,15 @@ def image_pull_statements(image: str) -> list[dict[str, Any]]:
 
 
 def data_access_statements(data: AppData) -> pulumi.Output[list[dict[str, Any]]]:
-    """The app's own data: its sessions table and its indexes, and the cache as its IAM user."""
-    parts: dict[str, pulumi.Input[str]] = {"table": data.sessions_table_arn}
+    """The app's own data: its sessions table and its indexes, the cache as its IAM user, and the database's
+    secret again after a rotation (the password it started with stops working then)."""
+    parts: dict[str, pulumi.Input[str]] = {"table": data.sessions_table_arn, "secret": data.database_secret_arn}
     if data.cache_arn is not None and data.cache_user_arn is not None:
         parts |= {"cache": data.cache_arn, "user": data.cache_user_arn}
 
     def statements(arns: dict[str, str]) -> list[dict[str, Any]]:
         table = arns["table"]
-        found = [
+        found: list[dict[str, Any]] = [
             {
                 "Sid": "UseItsSessionsTable",
                 "Effect": "Allow",
@@ -115,7 +118,13 @@ def data_access_statements(data: AppData) -> pulumi.Output[list[dict[str, Any]]]
                     "dynamodb:ConditionCheckItem",
                 ],
                 "Resource": [table, f"{table}/index/*"],
-            }
+            },
+            {
+                "Sid": "RereadItsDatabaseSecret",
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": arns["secret"],
+            },
         ]
         if "cache" in arns:
             found.append(

@@ -229,10 +229,10 @@ def ec2_app(group: pulumi.Input[str], deployment: Sequence[AlarmSpec], limits: A
     )
 
 
-def database(identifier: pulumi.Input[str], instance_class: str, max_storage_gb: int, limits: AlarmConfig) -> Tier:
+def database(identifier: pulumi.Input[str], instance_class: str, storage_gb: int, limits: AlarmConfig) -> Tier:
     """PostgreSQL on RDS. RDS reports every minute while the instance is up: silence is breaching.
 
-    Thresholds in bytes and connections come from the class's memory and the storage ceiling. There are no
+    Thresholds in bytes and connections come from the class's memory and the allocated storage. There are no
     read replicas (RDS-managed passwords rule them out), so no replica lag.
     """
 
@@ -241,7 +241,8 @@ def database(identifier: pulumi.Input[str], instance_class: str, max_storage_gb:
 
     memory = catalog.rds_memory_gib(instance_class) * GIB
     connections = catalog.postgres_max_connections(instance_class)
-    free_storage = max_storage_gb * GIB * limits.database_free_storage_percent / 100
+    # Storage autoscaling adds space at 10% free: below this share of the first allocation, it did not or cannot.
+    free_storage = storage_gb * GIB * limits.database_free_storage_percent / 100
     return Tier(
         "database",
         "Database (RDS PostgreSQL)",
@@ -262,8 +263,8 @@ def database(identifier: pulumi.Input[str], instance_class: str, max_storage_gb:
             _utilization("cpu", "Database CPU", rds("cpu", "CPUUtilization", "Average"), limits.cpu_percent, BREACHING),
             AlarmSpec(
                 "storage",
-                f"Less than {limits.database_free_storage_percent:g}% of the storage ceiling "
-                f"({max_storage_gb} GB) is free",
+                f"Less than {limits.database_free_storage_percent:g}% of the allocated storage ({storage_gb} GB) "
+                "is free: storage autoscaling did not add space, or is at its ceiling",
                 Signal("Free storage (bytes)", Golden.SATURATION, (rds("free", "FreeStorageSpace", "Minimum"),)),
                 threshold=free_storage,
                 comparison="LessThanThreshold",

@@ -127,9 +127,11 @@ class _Bill:
         usage = self.config.usage
         return usage.requests_per_month * (100 - usage.static_percent) / 100
 
-    def source(self, reference: object, type_: str, key: str = "arn") -> Registration | None:
-        """The registration of `type_` whose output `key` is `reference` (a task definition by its ARN, ...)."""
-        return next((r for r in self.run.find(type_) if r.outputs.get(key) == reference), None)
+    def source(self, resource: Registration, key: str, type_: str) -> Registration | None:
+        """The registration of `type_` the input `key` of `resource` came from (a service's task definition, ...).
+        Read from the dependencies, not the values: a plan read back from its manifest has no outputs."""
+        urns = set(resource.property_dependencies.get(key, ()))
+        return next((r for r in self.run.find(type_) if r.urn in urns), None)
 
     def first(self, type_: str) -> str:
         """The URN a usage line shared by all resources of a type goes on: the same one on every run."""
@@ -173,7 +175,7 @@ def _load_balancer(bill: _Bill, balancer: Registration) -> Iterator[Line]:
 
 def _fargate_service(bill: _Bill, service: Registration) -> Iterator[Line]:
     prices = bill.prices
-    task = bill.source(service.inputs.get("taskDefinition"), "aws:ecs/taskDefinition:TaskDefinition")
+    task = bill.source(service, "taskDefinition", "aws:ecs/taskDefinition:TaskDefinition")
     if task is None:
         raise NoPriceError(f"{service.name}: its task definition is not in the plan")
     vcpu, memory_gb = int(task.inputs["cpu"]) / 1024, int(task.inputs["memory"]) / 1024
@@ -219,8 +221,7 @@ def _cluster(bill: _Bill, cluster: Registration) -> Iterator[Line]:
 
 
 def _auto_scaling_group(bill: _Bill, group: Registration) -> Iterator[Line]:
-    template_id = (group.inputs.get("launchTemplate") or {}).get("id")
-    template = bill.source(template_id, "aws:ec2/launchTemplate:LaunchTemplate", key="id")
+    template = bill.source(group, "launchTemplate", "aws:ec2/launchTemplate:LaunchTemplate")
     if template is None:
         raise NoPriceError(f"{group.name}: its launch template is not in the plan")
     instance_type = str(template.inputs["instanceType"])
@@ -401,7 +402,7 @@ def _bucket(bill: _Bill, bucket: Registration) -> Iterator[Line]:
 
 def _expiry_days(bill: _Bill, bucket: Registration) -> float:
     for lifecycle in bill.run.find("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"):
-        if lifecycle.inputs.get("bucket") == bucket.outputs.get("id"):
+        if bucket.urn in lifecycle.property_dependencies.get("bucket", ()):
             for rule in lifecycle.inputs.get("rules") or []:
                 days = (rule.get("expiration") or {}).get("days")
                 if days:

@@ -105,13 +105,13 @@ def test_alarms_watch_this_stacks_resources(shipped_run):
     assert dimensions(found["edge-waf-blocked"]) == [{"WebACL": waf, "Rule": "ALL"}]
 
 
-def test_thresholds_follow_the_database_class_and_the_storage_ceiling(shipped_run):
+def test_thresholds_follow_the_database_class_and_its_storage(shipped_run):
     found = alarms(shipped_run("prod"))
     # db.m7g.large: 8 GiB; max_connections = 8 GiB / 9,531,392 bytes = 901; 80% of it.
     assert found["database-connections"].inputs["threshold"] == 721
     assert found["database-memory"].inputs["threshold"] == pytest.approx(8 * 2**30 * 0.10)
-    # 10% of the 1000 GB ceiling; storage and memory alarm below the threshold.
-    assert found["database-storage"].inputs["threshold"] == pytest.approx(1000 * 2**30 * 0.10)
+    # 5% of the 100 GB allocated (autoscaling adds space at 10% free); storage and memory alarm below it.
+    assert found["database-storage"].inputs["threshold"] == pytest.approx(100 * 2**30 * 0.05)
     assert found["database-storage"].inputs["comparisonOperator"] == "LessThanThreshold"
 
 
@@ -340,3 +340,12 @@ def test_turning_monitoring_up_in_dev_adds_and_updates_only(shipped_run, change)
     assert diff.of(Action.REPLACE) == []
     assert [c.name for c in diff.of(Action.DELETE)] == []
     assert diff.changes
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_a_new_database_does_not_start_in_alarm_for_its_storage(shipped_run, stack):
+    """A fresh database has (nearly) all its allocated storage free: the alarm must sit well below that."""
+    run = shipped_run(stack)
+    allocated = run.one("aws:rds/instance:Instance").inputs["allocatedStorage"] * 2**30
+    threshold = alarms(run)["database-storage"].inputs["threshold"]
+    assert threshold < 0.10 * allocated  # below where storage autoscaling steps in

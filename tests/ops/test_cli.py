@@ -135,7 +135,7 @@ def test_module_entry_point_exits_with_the_code_and_no_traceback(tmp_path):
 
 
 def test_deploy_validates_config_before_needing_the_pulumi_cli(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("ops.cli.ROOT", tmp_path)  # an empty project dir: Pulumi.prod.yaml is missing
+    monkeypatch.setattr("ops.automation.ROOT", tmp_path)  # an empty project dir: Pulumi.prod.yaml is missing
     assert main(["preview", "prod"]) == 2
     assert "Pulumi.prod.yaml" in capsys.readouterr().err
 

@@ -22,7 +22,9 @@ from tests.conftest import ROOT, stack_values
 EXAMPLES = ROOT / "examples"
 
 
-def registration(type_: str, name: str, inputs: dict, outputs: dict | None = None) -> Registration:
+def registration(
+    type_: str, name: str, inputs: dict, outputs: dict | None = None, deps: dict[str, Registration] | None = None
+) -> Registration:
     return Registration(
         urn=f"urn:pulumi:t::webstack::{type_}::{name}",
         type=type_,
@@ -36,6 +38,7 @@ def registration(type_: str, name: str, inputs: dict, outputs: dict | None = Non
         depends_on=(),
         aliases=(),
         outputs=outputs or {},
+        property_dependencies={key: (source.urn,) for key, source in (deps or {}).items()},
     )
 
 
@@ -90,6 +93,7 @@ def small_plan() -> OfflineRun:
                     ],
                     "networkConfiguration": {"assignPublicIp": False},
                 },
+                deps={"taskDefinition": task},
             ),
             registration(
                 "aws:rds/instance:Instance",

@@ -11,7 +11,6 @@ import argparse
 import copy
 import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -31,7 +30,8 @@ from ops.manifest import from_manifest, to_json
 from ops.replacement import REPLACE_ON_CHANGE
 from ops.review import BaseRefError, Review, plan_at_commit, resolve_ref, review
 from ops.stateful import STATEFUL_TYPES
-from tests.conftest import ROOT, stack_values
+from tests.conftest import stack_values
+from tests.ops.repos import committed_copy_of_the_working_tree, git
 
 TABLE = "aws:dynamodb/table:Table"
 INSTANCE = "aws:rds/instance:Instance"
@@ -340,49 +340,11 @@ def test_an_unknown_ref_fails_before_anything_is_planned():
     assert raised.value.exit_code == 2
 
 
-def git(repo: Path, *args: str) -> str:
-    identity = ("-c", "user.name=webstack tests", "-c", "user.email=tests@example.com")
-    done = subprocess.run(["git", *identity, *args], cwd=repo, capture_output=True, text=True, check=True)
-    return done.stdout
-
-
-def committed_copy_of_the_working_tree(destination: Path) -> Path:
-    """A repository whose HEAD is this working tree as it is now (a clean tree, whatever is uncommitted here)."""
-    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
-    git(destination, "init", "-q")
-    git(destination, "add", "-A")
-    git(destination, "commit", "-q", "-m", "snapshot")
-    return destination
-
-
-# `python -m ops diff` where ops/cli.py may not register `diff` yet: the same parser and handler.
-COMMAND = """
-import argparse, os, sys
-from config.errors import WebstackError
-from ops import plandiff
-parser = argparse.ArgumentParser()
-plandiff.add_parser(parser.add_subparsers(dest="command", required=True))
-args = parser.parse_args(sys.argv[1:])
-try:
-    code = args.handler(args)
-except WebstackError as error:
-    print(error, file=sys.stderr)
-    code = error.exit_code
-sys.stdout.flush()
-os._exit(code)
-"""
-
-
 def test_diff_against_head_of_a_clean_tree_reports_no_change(tmp_path):
     repo = committed_copy_of_the_working_tree(tmp_path / "repo")
 
     done = subprocess.run(
-        [sys.executable, "-c", COMMAND, "diff", "prod", "--base", "HEAD", "--json"],
+        [sys.executable, "-m", "ops", "diff", "prod", "--base", "HEAD", "--json"],
         cwd=repo,
         env={**os.environ, "PYTHONPATH": str(repo)},
         capture_output=True,

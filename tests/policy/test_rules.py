@@ -181,7 +181,10 @@ def task(good: bool, **overrides: object) -> list[Resource]:
     container = {
         "name": "app",
         "readonlyRootFilesystem": True,
-        "environment": [{"name": "DATABASE_HOST", "value": "h"}],
+        "environment": [
+            {"name": "DATABASE_HOST", "value": "h"},
+            {"name": "DATABASE_SECRET_ARN", "value": "arn:aws:secretsmanager:eu-west-1:1:secret:db"},
+        ],
         "logConfiguration": {"logDriver": "awslogs"},
     }
     if not good:
