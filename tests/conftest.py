@@ -51,6 +51,25 @@ def shipped_run() -> Callable[[str], OfflineRun]:
     return run
 
 
+_FILE_RUNS: dict[str, OfflineRun] = {}
+
+
+@pytest.fixture
+def stack_file_run(shipped_run: Callable[[str], OfflineRun]) -> Callable[[str], OfflineRun]:
+    """The offline run of a stack file of the repository (`examples/Pulumi.prod-ec2.yaml`), once per session.
+    Its stack is named after the file (`prod-ec2`), as `python -m ops plan` names it."""
+
+    def run(relative: str) -> OfflineRun:
+        stack = Path(relative).name.removeprefix("Pulumi.").removesuffix(".yaml")
+        if relative == f"Pulumi.{stack}.yaml":
+            return shipped_run(stack)
+        if relative not in _FILE_RUNS:
+            _FILE_RUNS[relative] = run_offline(stack, read_stack_file(ROOT / relative))
+        return _FILE_RUNS[relative]
+
+    return run
+
+
 @pytest.fixture
 def plan() -> Callable[..., OfflineRun]:
     """Run the real program on config values a test built."""

@@ -11,10 +11,9 @@ import pulumi_aws as aws
 import pytest
 
 from config.errors import PlanError
-from config.stackfile import read_stack_file
 from ops.engine import run_offline
 from tests.components.conftest import KEY_POLICY
-from tests.conftest import ROOT, stack_values
+from tests.conftest import stack_values
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC = "aws:sns/topic:Topic"
@@ -137,8 +136,8 @@ def test_missing_data_is_chosen_per_alarm(shipped_run):
     }
 
 
-def test_the_ec2_app_is_watched_by_its_group(plan):
-    run = plan(read_stack_file(ROOT / "examples" / "Pulumi.prod-ec2.yaml"))
+def test_the_ec2_app_is_watched_by_its_group(stack_file_run):
+    run = stack_file_run("examples/Pulumi.prod-ec2.yaml")
     found = alarms(run)
     group = run.one("aws:autoscaling/group:Group").outputs["name"]
     assert {"app-cpu", "app-instances"} <= set(found)
@@ -260,9 +259,8 @@ def test_a_webhook_is_subscribed_with_its_url_kept_secret(plan):
     ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "examples/Pulumi.prod-ec2.yaml", "examples/Pulumi.prod-minimal.yaml",
      "examples/Pulumi.dev-lean.yaml"],
 )  # fmt: skip
-def test_every_log_group_has_a_retention_from_config_and_a_key(plan, stack_file):
-    values = read_stack_file(ROOT / stack_file)
-    run = plan(values)
+def test_every_log_group_has_a_retention_from_config_and_a_key(stack_file_run, stack_file):
+    run = stack_file_run(stack_file)
     groups = run.find(LOG_GROUP)
     assert len(groups) >= 3
     keys = {k.outputs["arn"] for k in run.find(KEY)}

@@ -23,7 +23,6 @@ from ops.diagram import (
     add_parser,
     markdown,
     mermaid,
-    plan_stack_file,
     render_architecture,
     shipped_stacks,
 )
@@ -88,19 +87,12 @@ def chart(text: str) -> Chart:
     return parsed
 
 
-_EXAMPLE_RUNS: dict[Path, OfflineRun] = {}
-
-
 @pytest.fixture
-def stack_plan(shipped_run):
-    """Plan a shipped stack file once per session: dev and prod through `shipped_run`, the examples here."""
+def stack_plan(stack_file_run):
+    """Plan a shipped stack file once per session (tests/conftest.py)."""
 
     def plan(stack: str, path: Path) -> OfflineRun:
-        if path == ROOT / f"Pulumi.{stack}.yaml":
-            return shipped_run(stack)
-        if path not in _EXAMPLE_RUNS:
-            _EXAMPLE_RUNS[path] = plan_stack_file(stack, path)
-        return _EXAMPLE_RUNS[path]
+        return stack_file_run(str(path.relative_to(ROOT)))
 
     return plan
 

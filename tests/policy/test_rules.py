@@ -463,10 +463,8 @@ def test_prod_only_rules_do_not_bind_in_dev():
         "examples/Pulumi.dev-lean.yaml",
     ],
 )
-def test_shipped_stacks_and_examples_pass_every_mandatory_rule(plan, stack_file):
-    from config.stackfile import read_stack_file
-
-    report = check(stack_file, from_registrations(plan(read_stack_file(ROOT / stack_file)).registrations))
+def test_shipped_stacks_and_examples_pass_every_mandatory_rule(stack_file_run, stack_file):
+    report = check(stack_file, from_registrations(stack_file_run(stack_file).registrations))
     assert [(f.rule.id, f.urn, f.message) for f in report.findings if f.rule.enforcement is MANDATORY] == []
     assert report.not_applicable == ()
 
