@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,21 @@ from tests.conftest import ROOT
 FAKE_CLI = Path(__file__).resolve().parent / "fake_cli"
 
 
+def install_fake(directory: Path) -> Path:
+    """The stand-in CLI as `directory/pulumi`, run by this interpreter (whatever is on PATH)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    script = (FAKE_CLI / "pulumi").read_text().split("\n", 1)[1]
+    target = directory / "pulumi"
+    target.write_text(f"#!{sys.executable}\n{script}")
+    target.chmod(0o755)
+    return target
+
+
 @pytest.fixture
 def cli(monkeypatch, tmp_path):
-    """The stand-in CLI first on PATH; `cli()` returns the argument lists it was called with."""
+    """The stand-in CLI alone on PATH; `cli()` returns the argument lists it was called with."""
     log = tmp_path / "calls.jsonl"
-    monkeypatch.setenv("PATH", f"{FAKE_CLI}:{Path(shutil.which('python3') or '/usr/bin/python3').parent}")
+    monkeypatch.setenv("PATH", str(install_fake(tmp_path / "bin").parent))
     monkeypatch.setenv("FAKE_PULUMI_LOG", str(log))
     monkeypatch.delenv(automation.PULUMI_ROOT_VARIABLE, raising=False)
     monkeypatch.setattr(ops.automation, "RETRY_DELAYS_SECONDS", (0.0, 0.0, 0.0))
@@ -116,9 +127,8 @@ def test_without_a_cli_the_error_says_how_to_get_or_point_at_one(monkeypatch, tm
 
 def test_a_cli_outside_path_is_found_through_the_variable(cli, monkeypatch, tmp_path):
     root = tmp_path / "pulumi-root"
-    (root / "bin").mkdir(parents=True)
-    shutil.copy(FAKE_CLI / "pulumi", root / "bin" / "pulumi")
-    monkeypatch.setenv("PATH", str(Path(shutil.which("python3") or "/usr/bin/python3").parent))
+    install_fake(root / "bin")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setenv(automation.PULUMI_ROOT_VARIABLE, str(root))
     automation.preview("dev", on_event=lambda event: None)
     assert any(call[0] == "preview" for call in cli())
