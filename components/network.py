@@ -17,7 +17,7 @@ import pulumi_awsx as awsx
 
 from components.iam import document, service_trust_policy
 from components.options import AwsContext
-from components.security import Encryption, logs_statement
+from components.security import Encryption
 from config import catalog
 from config.errors import ConfigError, Problem
 from config.network import NatGateways, NetworkConfig, SubnetTier
@@ -333,12 +333,8 @@ class Network(pulumi.ComponentResource):
 
     def _flow_logs(self, vpc_id: pulumi.Output[str], args: NetworkArgs) -> None:
         settings = args.config.flow_logs
-        log_group = aws.cloudwatch.LogGroup(
-            f"{self._prefix}-flow-logs",
-            retention_in_days=settings.retention_days,
-            # The key policy must let CloudWatch Logs use the key before the group can name it.
-            kms_key_id=args.encryption.grant(logs_statement(args.context)),
-            opts=pulumi.ResourceOptions(parent=self),
+        log_group = args.encryption.log_group(
+            f"{self._prefix}-flow-logs", settings.retention_days, pulumi.ResourceOptions(parent=self)
         )
         role = aws.iam.Role(
             f"{self._prefix}-flow-logs-role",

@@ -149,6 +149,22 @@ class Encryption(pulumi.ComponentResource):
         self.allow(statement)
         return self._policy_arn
 
+    def log_group(
+        self, resource_name: str, retention_days: int, opts: pulumi.ResourceOptions, *, name: str | None = None
+    ) -> aws.cloudwatch.LogGroup:
+        """A log group that expires its logs and is encrypted with this key: the one way webstack makes one.
+
+        CloudWatch Logs must be allowed to use the key before the group can name it, so the group waits
+        for the policy. `name` fixes the group's name where a service writes to a name of its own.
+        """
+        return aws.cloudwatch.LogGroup(
+            resource_name,
+            name=name,
+            retention_in_days=retention_days,
+            kms_key_id=self.grant(logs_statement(self._context)),
+            opts=opts,
+        )
+
     @contextmanager
     def contributions(self) -> Iterator[None]:
         """Build the key's consumers inside this block; the policy is registered when it ends.

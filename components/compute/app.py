@@ -76,6 +76,16 @@ def secret_read_statements(app: AppConfig, data: AppData) -> pulumi.Output[list[
     return data.database_secret_arn.apply(statements)
 
 
+def write_logs_statement(log_group_arn: str) -> dict[str, Any]:
+    """Writing to its own log group's streams, and nowhere else."""
+    return {
+        "Sid": "WriteItsLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"{log_group_arn}:*",
+    }
+
+
 def image_pull_statements(image: str) -> list[dict[str, Any]]:
     """Pulling the image: nothing for a public registry; its one repository for a private ECR image."""
     match = _ECR_IMAGE.match(image)

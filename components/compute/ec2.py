@@ -21,13 +21,14 @@ from components.compute.app import (
     data_access_statements,
     image_pull_statements,
     secret_read_statements,
+    write_logs_statement,
 )
 from components.compute.routing import TARGET_PORT, Placement, route
 from components.compute.scaling import AppScaling, request_label
 from components.iam import document, service_trust_policy
 from components.observability.alarms import AlarmSpec
 from components.options import AwsContext
-from components.security import logs_statement, via_service_statement
+from components.security import via_service_statement
 from config.compute import Ec2Config, instance_architecture
 from config.release import EC2_INSTANCE_START_SECONDS
 
@@ -61,12 +62,7 @@ class Ec2Service(pulumi.ComponentResource):
         self._name = name
         config, context = args.config, args.placement.context
         child = pulumi.ResourceOptions(parent=self)
-        logs = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            retention_in_days=args.placement.log_retention_days,
-            kms_key_id=args.placement.encryption.grant(logs_statement(context)),
-            opts=child,
-        )
+        logs = args.placement.encryption.log_group(f"{name}-logs", args.placement.log_retention_days, child)
         role, profile = self._role(args, logs)
         # EBS encrypts the root volume through EC2, for the Auto Scaling service that launches the instance.
         volume_key = args.placement.encryption.grant(_ebs_statement(context))
@@ -212,12 +208,7 @@ class Ec2Service(pulumi.ComponentResource):
             ).apply(
                 lambda values: document(
                     [
-                        {
-                            "Sid": "WriteItsLogs",
-                            "Effect": "Allow",
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": f"{values[0]}:*",
-                        },
+                        write_logs_statement(values[0]),
                         *values[1],
                         *values[2],
                         *image_pull_statements(config.image),

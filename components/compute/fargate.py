@@ -20,6 +20,7 @@ from components.compute.app import (
     data_access_statements,
     image_pull_statements,
     secret_read_statements,
+    write_logs_statement,
 )
 from components.compute.routing import Placement, route
 from components.compute.scaling import AppScaling, scale_ecs_service
@@ -27,7 +28,7 @@ from components.iam import document, service_trust_policy
 from components.naming import ECS_NAME, physical_name
 from components.observability.alarms import AlarmSpec
 from components.options import AwsContext
-from components.security import Encryption, logs_statement
+from components.security import Encryption
 from config.compute import Architecture, ContainerInsights, DeploymentStrategy, FargateConfig
 
 CONTAINER = "app"
@@ -60,22 +61,16 @@ class Cluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:compute:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        exec_logs = aws.cloudwatch.LogGroup(
-            f"{name}-exec-logs",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.encryption.grant(logs_statement(args.context)),
-            opts=child,
-        )
+        exec_logs = args.encryption.log_group(f"{name}-exec-logs", args.log_retention_days, child)
         # Container Insights writes its performance events to this group: made first, with retention and the key,
         # instead of by ECS with a retention of one day and no key (so the cluster's name is fixed up front).
         insights = args.container_insights
         insights_logs = (
-            aws.cloudwatch.LogGroup(
+            args.encryption.log_group(
                 f"{name}-insights-logs",
+                args.log_retention_days,
+                child,
                 name=f"/aws/ecs/containerinsights/{name}/performance",
-                retention_in_days=args.log_retention_days,
-                kms_key_id=args.encryption.grant(logs_statement(args.context)),
-                opts=child,
             )
             if insights is not ContainerInsights.DISABLED
             else None
@@ -135,12 +130,7 @@ class FargateService(pulumi.ComponentResource):
         self._name = name
         config, context = args.config, args.placement.context
         child = pulumi.ResourceOptions(parent=self)
-        logs = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            retention_in_days=args.placement.log_retention_days,
-            kms_key_id=args.placement.encryption.grant(logs_statement(context)),
-            opts=child,
-        )
+        logs = args.placement.encryption.log_group(f"{name}-logs", args.placement.log_retention_days, child)
         execution_role, task_role = self._roles(args, logs)
         task = aws.ecs.TaskDefinition(
             f"{name}-task",
@@ -280,12 +270,7 @@ class FargateService(pulumi.ComponentResource):
             policy=pulumi.Output.all(logs.arn, secret_read_statements(config, args.placement.data)).apply(
                 lambda values: document(
                     [
-                        {
-                            "Sid": "WriteItsLogs",
-                            "Effect": "Allow",
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": f"{values[0]}:*",
-                        },
+                        write_logs_statement(values[0]),
                         *values[1],
                         *image_pull_statements(config.image),
                     ]

@@ -16,7 +16,7 @@ import pulumi_aws as aws
 
 from components.naming import ELASTICACHE_ID, physical_name
 from components.options import AwsContext
-from components.security import Encryption, logs_statement, via_service_statement
+from components.security import Encryption, via_service_statement
 from config.data import CacheConfig, CacheMode
 
 CACHE_PORT = 6379
@@ -110,11 +110,8 @@ class Cache(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         logs = {
-            log_type: aws.cloudwatch.LogGroup(
-                f"{name}-{log_type}",
-                retention_in_days=args.log_retention_days,
-                kms_key_id=args.encryption.grant(logs_statement(args.context)),
-                opts=pulumi.ResourceOptions(parent=self),
+            log_type: args.encryption.log_group(
+                f"{name}-{log_type}", args.log_retention_days, pulumi.ResourceOptions(parent=self)
             )
             for log_type in LOG_TYPES
         }

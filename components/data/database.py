@@ -19,7 +19,7 @@ import pulumi_aws as aws
 from components.iam import service_trust_policy
 from components.naming import RDS_IDENTIFIER, RDS_SNAPSHOT, physical_name
 from components.options import AwsContext, stateful
-from components.security import Encryption, logs_statement, via_service_statement
+from components.security import Encryption, via_service_statement
 from config import catalog
 from config.data import PostgresConfig
 
@@ -66,12 +66,11 @@ class Database(pulumi.ComponentResource):
 
         # Made before the instance, under the names RDS will write to, so none is left without retention.
         log_groups = [
-            aws.cloudwatch.LogGroup(
+            encryption.log_group(
                 f"{name}-{export}-logs",
+                args.log_retention_days,
+                pulumi.ResourceOptions(parent=self),
                 name=f"/aws/rds/instance/{identifier}/{export}",
-                retention_in_days=args.log_retention_days,
-                kms_key_id=encryption.grant(logs_statement(context)),
-                opts=pulumi.ResourceOptions(parent=self),
             )
             for export in LOG_EXPORTS
         ]

@@ -22,7 +22,7 @@ from components.edge.origin_secret import OriginSecret
 from components.naming import CLOUDFRONT_NAME, physical_name
 from components.observability.logs import LogBucket
 from components.options import AwsContext
-from components.security import Encryption, logs_statement
+from components.security import Encryption
 from config.edge import EdgeConfig
 
 # AWS managed CloudFront policies (ids are the same in every account).
@@ -49,8 +49,8 @@ class EdgeArgs:
     config: EdgeConfig
     context: AwsContext
     encryption: Encryption
-    # The us-east-1 key for the WAF's log group (a key cannot leave its region); None without a WAF.
-    global_encryption: Encryption | None
+    # The us-east-1 key for the WAF's log group (a key cannot leave its region).
+    global_encryption: Encryption
     global_provider: aws.Provider
     load_balancer: LoadBalancer
     vpc_id: pulumi.Input[str]
@@ -353,15 +353,12 @@ class Edge(pulumi.ComponentResource):
             ),
             opts=cloudfront,
         )
-        assert args.global_encryption is not None, "a WAF needs the us-east-1 key for its logs"
-        context = args.context
-        logs = aws.cloudwatch.LogGroup(
+        logs = args.global_encryption.log_group(
             f"{name}-waf-logs",
+            args.log_retention_days,
+            cloudfront,
             # WAF logs only to groups named aws-waf-logs-..., in the web ACL's region (us-east-1 for CloudFront).
             name=f"aws-waf-logs-{physical_name(CLOUDFRONT_NAME, name)}",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.global_encryption.grant(logs_statement(context.in_region("us-east-1"))),
-            opts=cloudfront,
         )
         aws.wafv2.WebAclLoggingConfiguration(
             f"{name}-waf-logging",
