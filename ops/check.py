@@ -68,7 +68,7 @@ def render(report: Report) -> str:
     else:
         mandatory = sum(1 for f in report.findings if f.rule.enforcement is MANDATORY)
         lines = [f"{report.stack}: {mandatory} mandatory and {len(report.findings) - mandatory} advisory violations"]
-        rules = sorted({f.rule.id: f.rule for f in report.findings}.values(), key=lambda r: (r.enforcement, r.id))
+        rules = {f.rule.id: f.rule for f in report.findings}.values()
         for rule in sorted(rules, key=lambda r: (r.enforcement is not MANDATORY, r.id)):
             lines += ["", f"[{rule.enforcement.value}] {rule.id}: {rule.description}"]
             lines += [f"  {f.urn.rsplit('::', 1)[-1]}: {f.message}" for f in report.findings if f.rule is rule]

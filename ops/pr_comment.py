@@ -44,14 +44,16 @@ def stack_report(stack: str, commit: str, base_label: str, root: Path) -> StackR
     from ops.cost.report import render_comparison
     from ops.diagram import mermaid
     from ops.diff import Action
+    from ops.engine import run_offline
     from ops.manifest import manifest
-    from ops.review import plan_at_commit, plan_file, render_text, review
+    from ops.review import plan_at_commit, render_text, review
     from policy.resources import from_registrations
 
     path = root / f"Pulumi.{stack}.yaml"
-    head = plan_file(stack, path)
+    values = read_stack_file(path)
+    config = parse_config(values, source=printable(str(path)))  # bad config stops here, before any plan
+    head = run_offline(stack, values)
     base = plan_at_commit(stack, commit, root=root)
-    config = parse_config(read_stack_file(path), source=printable(str(path)))
     policy = check(stack, from_registrations(head.registrations))
     result = review(base, head, base=base_label, head="this branch")
     prices = PriceBook.for_region(config.region)
