@@ -19,6 +19,7 @@ from components.iam import document, service_trust_policy
 from components.options import AwsContext
 from components.security import Encryption
 from config import catalog
+from config.compute import SINGLE_APP
 from config.errors import ConfigError, Problem
 from config.network import NatGateways, NetworkConfig, SubnetTier
 
@@ -122,8 +123,33 @@ def select_availability_zones(
     return chosen
 
 
+def _service_group_description(service: str) -> str:
+    # A group's description cannot change in place: it names the service and nothing that config may change.
+    if service == SINGLE_APP:
+        return "App tier: the app port from the load balancer only"
+    return f"Service {service}: its port from the load balancer and its declared callers only"
+
+
+def _tier_label(service: str) -> str:
+    """How rule descriptions name a service (the single app keeps the words its rules always had)."""
+    return "the app tier" if service == SINGLE_APP else f"service {service}"
+
+
 def _zone_error(key: str, message: str) -> ConfigError:
     return ConfigError("stack configuration", [Problem(f"webstack:network.{key}", message)])
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceReach:
+    """Who reaches an app service and what it reaches: the rules of its security group."""
+
+    name: str
+    # None: a worker, which listens on no port.
+    port: int | None
+    from_load_balancer: bool
+    callers: tuple[str, ...]
+    database: bool
+    cache: bool
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +158,7 @@ class NetworkArgs:
     availability_zones: tuple[Zone, ...]
     context: AwsContext
     encryption: Encryption
-    app_port: int
+    services: tuple[ServiceReach, ...]
     alb_port: int
     alb_internal: bool
     postgres_port: int = 5432
@@ -151,7 +177,7 @@ class Network(pulumi.ComponentResource):
     app_subnet_ids: pulumi.Output[Sequence[str]]
     app_public_ip: bool
     alb_security_group_id: pulumi.Output[str]
-    app_security_group_id: pulumi.Output[str]
+    service_security_group_ids: dict[str, pulumi.Output[str]]
     database_security_group_id: pulumi.Output[str]
     cache_security_group_id: pulumi.Output[str]
 
@@ -206,7 +232,6 @@ class Network(pulumi.ComponentResource):
         )
 
         alb_sg = self._group("alb", vpc.vpc_id, "Application Load Balancer: HTTP(S) from CloudFront only")
-        app_sg = self._group("app", vpc.vpc_id, "App tier: the app port from the load balancer only")
         database_sg = self._group("database", vpc.vpc_id, "PostgreSQL: the engine port from the app tier only")
         cache_sg = self._group("cache", vpc.vpc_id, "Cache: the cache port from the app tier only")
 
@@ -217,18 +242,16 @@ class Network(pulumi.ComponentResource):
                 name=CLOUDFRONT_PREFIX_LIST, opts=pulumi.InvokeOutputOptions(parent=self)
             )
             self._admit_cloudfront(_Peer("cloudfront", prefix_list=prefix_list.id))
-        self._egress(alb_sg, args.app_port, "requests and health checks to the app", _Peer.of(app_sg))
-        self._ingress(app_sg, args.app_port, "requests from the load balancer", _Peer.of(alb_sg))
-        anywhere = _Peer("anywhere", cidr="0.0.0.0/0")
-        self._egress(app_sg, 443, "HTTPS to AWS APIs and the image registry (via NAT or endpoints)", anywhere)
-        self._egress(app_sg, args.postgres_port, "queries to PostgreSQL", _Peer.of(database_sg))
-        self._egress(app_sg, args.cache_port, "commands to the cache", _Peer.of(cache_sg))
-        self._ingress(database_sg, args.postgres_port, "PostgreSQL from the app tier", _Peer.of(app_sg))
-        self._ingress(cache_sg, args.cache_port, "the cache protocol from the app tier", _Peer.of(app_sg))
+        service_groups = {
+            service.name: self._group(service.name, vpc.vpc_id, _service_group_description(service.name))
+            for service in args.services
+        }
+        for service in args.services:
+            self._chain(service, service_groups, alb_sg, database_sg, cache_sg, args)
 
         app_subnet_ids = vpc.public_subnet_ids if nat_none else vpc.private_subnet_ids
         if config.interface_endpoints:
-            self._interface_endpoints(vpc.vpc_id, app_subnet_ids, app_sg, args.context.region)
+            self._interface_endpoints(vpc.vpc_id, app_subnet_ids, list(service_groups.values()), args.context.region)
         if config.flow_logs.enabled:
             self._flow_logs(vpc.vpc_id, args)
 
@@ -241,7 +264,7 @@ class Network(pulumi.ComponentResource):
         self.app_subnet_ids = app_subnet_ids
         self.app_public_ip = nat_none
         self.alb_security_group_id = alb_sg.resource.id
-        self.app_security_group_id = app_sg.resource.id
+        self.service_security_group_ids = {name: group.resource.id for name, group in service_groups.items()}
         self.database_security_group_id = database_sg.resource.id
         self.cache_security_group_id = cache_sg.resource.id
         self.register_outputs(
@@ -252,11 +275,47 @@ class Network(pulumi.ComponentResource):
                 "isolated_subnet_ids": self.isolated_subnet_ids,
                 "app_subnet_ids": self.app_subnet_ids,
                 "alb_security_group_id": self.alb_security_group_id,
-                "app_security_group_id": self.app_security_group_id,
+                "service_security_group_ids": self.service_security_group_ids,
                 "database_security_group_id": self.database_security_group_id,
                 "cache_security_group_id": self.cache_security_group_id,
             }
         )
+
+    def _chain(
+        self,
+        service: ServiceReach,
+        groups: dict[str, _Group],
+        alb_sg: _Group,
+        database_sg: _Group,
+        cache_sg: _Group,
+        args: NetworkArgs,
+    ) -> None:
+        """A service's rules: from the load balancer and its declared callers only, to its stores and AWS APIs."""
+        group = groups[service.name]
+        if service.port is not None:
+            if service.from_load_balancer:
+                self._egress(
+                    alb_sg,
+                    service.port,
+                    f"requests and health checks to {_tier_label(service.name).removesuffix(' tier')}",
+                    _Peer.of(group),
+                )
+                self._ingress(group, service.port, "requests from the load balancer", _Peer.of(alb_sg))
+            for caller in service.callers:
+                self._egress(groups[caller], service.port, f"calls to {service.name}", _Peer.of(group))
+                self._ingress(group, service.port, f"calls from {caller}", _Peer.of(groups[caller]))
+        anywhere = _Peer("anywhere", cidr="0.0.0.0/0")
+        self._egress(group, 443, "HTTPS to AWS APIs and the image registry (via NAT or endpoints)", anywhere)
+        if service.database:
+            self._egress(group, args.postgres_port, "queries to PostgreSQL", _Peer.of(database_sg))
+            self._ingress(
+                database_sg, args.postgres_port, f"PostgreSQL from {_tier_label(service.name)}", _Peer.of(group)
+            )
+        if service.cache:
+            self._egress(group, args.cache_port, "commands to the cache", _Peer.of(cache_sg))
+            self._ingress(
+                cache_sg, args.cache_port, f"the cache protocol from {_tier_label(service.name)}", _Peer.of(group)
+            )
 
     def admit_vpc_origins(self, group_id: pulumi.Input[str]) -> None:
         """Let the group CloudFront's VPC origins use reach the load balancer: the narrowest rule there is."""
@@ -314,11 +373,12 @@ class Network(pulumi.ComponentResource):
         self,
         vpc_id: pulumi.Output[str],
         subnet_ids: pulumi.Output[Sequence[str]],
-        app_sg: _Group,
+        service_groups: list[_Group],
         region: str,
     ) -> None:
         endpoints_sg = self._group("endpoints", vpc_id, "Interface endpoints: HTTPS from the app tier only")
-        self._ingress(endpoints_sg, 443, "HTTPS from the app tier to AWS APIs", _Peer.of(app_sg))
+        for group in service_groups:
+            self._ingress(endpoints_sg, 443, f"HTTPS from {_tier_label(group.role)} to AWS APIs", _Peer.of(group))
         for service in INTERFACE_ENDPOINT_SERVICES:
             aws.ec2.VpcEndpoint(
                 f"{self._prefix}-{service.replace('.', '-')}-endpoint",

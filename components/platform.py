@@ -9,10 +9,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.compute.app import ServiceLinks
 from components.compute.ec2 import Ec2Service, Ec2ServiceArgs
 from components.compute.fargate import Cluster, ClusterArgs, FargateService, FargateServiceArgs
 from components.compute.load_balancer import LoadBalancer, LoadBalancerArgs, OriginHeader
+from components.compute.queue import WorkQueue, WorkQueueArgs
 from components.compute.routing import Placement
+from components.compute.services import calls_of, queues_sent_to_by, service_reach, uses_service_connect
 from components.data import AppData, Cache, CacheArgs, Database, DatabaseArgs, Sessions, SessionsArgs
 from components.edge.certificates import Certificates, CertificatesArgs
 from components.edge.distribution import Edge, EdgeArgs
@@ -26,7 +29,7 @@ from components.observability.signals import Tier
 from components.options import AwsContext
 from components.security import Encryption, EncryptionArgs
 from config import catalog
-from config.compute import ContainerInsights, FargateConfig
+from config.compute import SINGLE_APP, ContainerInsights, FargateConfig
 from config.loader import revalidated
 from config.release import ReleaseTimes, release_times
 from config.stack import StackConfig
@@ -86,11 +89,12 @@ class Platform(pulumi.ComponentResource):
     cache: Cache | None
     sessions: Sessions
     load_balancer: LoadBalancer
-    app: FargateService | Ec2Service
+    services: dict[str, FargateService | Ec2Service]
+    queues: dict[str, WorkQueue]
     edge: Edge
     alerts: Alerts
     monitoring: Monitoring
-    release: ReleaseTimes
+    releases: dict[str, ReleaseTimes]
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:index:Platform", name, None, opts)
@@ -147,7 +151,7 @@ class Platform(pulumi.ComponentResource):
                     availability_zones=tuple(zones),
                     context=context,
                     encryption=encryption,
-                    app_port=config.compute.container_port,
+                    services=service_reach(config.compute.services),
                     # HTTPS to the origin needs a certificate for a name of ours; without a domain, plain HTTP.
                     alb_port=443 if config.edge.domain_name else 80,
                     alb_internal=config.edge.vpc_origin,
@@ -174,7 +178,7 @@ class Platform(pulumi.ComponentResource):
                 if config.observability.access_logs
                 else None
             )
-            load_balancer, app = self._app_tier(
+            load_balancer, services, queues = self._app_tier(
                 build,
                 network,
                 AppData.of(database, cache, sessions),
@@ -207,7 +211,7 @@ class Platform(pulumi.ComponentResource):
                     config=config.observability,
                     context=context,
                     alerts=alerts,
-                    tiers=self._tiers(config, edge, load_balancer, app, database, cache, sessions),
+                    tiers=self._tiers(config, edge, load_balancer, services, queues, database, cache, sessions),
                     global_provider=global_,
                     global_region=GLOBAL_REGION,
                     cost_tag=("Stack", args.stack),
@@ -223,11 +227,12 @@ class Platform(pulumi.ComponentResource):
         self.cache = cache
         self.sessions = sessions
         self.load_balancer = load_balancer
-        self.app = app
+        self.services = services
+        self.queues = queues
         self.edge = edge
         self.alerts = alerts
         self.monitoring = monitoring
-        self.release = release_times(config.compute)
+        self.releases = {name: release_times(service) for name, service in config.compute.services.items()}
         self.register_outputs(self.stack_outputs())
 
     @staticmethod
@@ -235,29 +240,33 @@ class Platform(pulumi.ComponentResource):
         config: StackConfig,
         edge: Edge,
         load_balancer: LoadBalancer,
-        app: FargateService | Ec2Service,
+        services: dict[str, FargateService | Ec2Service],
+        queues: dict[str, WorkQueue],
         database: Database,
         cache: Cache | None,
         sessions: Sessions,
     ) -> list[Tier]:
-        """What the monitoring watches, tier by tier, from the edge in."""
+        """What the monitoring watches, tier by tier, from the edge in (a row per service)."""
         limits = config.observability.alarms
-        app_tier = (
+        service_tiers = [
             signals.fargate_app(
-                app.cluster_name,
-                app.service_name,
-                app.deployment_alarms,
+                name,
+                service.cluster_name,
+                service.service_name,
+                service.deployment_alarms,
                 limits,
-                running_tasks=app.container_insights is not ContainerInsights.DISABLED,
+                running_tasks=service.container_insights is not ContainerInsights.DISABLED,
+                queue=queues[name].alarms if name in queues else (),
             )
-            if isinstance(app, FargateService)
-            else signals.ec2_app(app.group_name, app.deployment_alarms, limits)
-        )
+            if isinstance(service, FargateService)
+            else signals.ec2_app(name, service.group_name, service.deployment_alarms, limits)
+            for name, service in services.items()
+        ]
         postgres = config.data.postgres
         tiers = [
             signals.edge(edge.distribution_id, edge.waf_metric_name, limits),
             signals.load_balancer(load_balancer.arn_suffix, limits),
-            app_tier,
+            *service_tiers,
             signals.database(database.identifier, postgres.instance_class, postgres.allocated_storage_gb, limits),
         ]
         if cache is not None:
@@ -331,8 +340,12 @@ class Platform(pulumi.ComponentResource):
         certificate_arn: pulumi.Input[str] | None,
         origin_header: OriginHeader | None,
         logs: LogBucket | None,
-    ) -> tuple[LoadBalancer, FargateService | Ec2Service]:
-        """The load balancer, and the app service of the configured kind behind it."""
+    ) -> tuple[LoadBalancer, dict[str, FargateService | Ec2Service], dict[str, WorkQueue]]:
+        """The load balancer, the workers' queues, and each service of the configured kind.
+
+        A service's resources are named `<root>-<service>`: the single app of a stack file written
+        for one is the service `app`, so its resources keep the names they always had.
+        """
         compute, name, area = build.config.compute, build.name, build.area
         internal = build.config.edge.vpc_origin
         load_balancer = LoadBalancer(
@@ -351,18 +364,37 @@ class Platform(pulumi.ComponentResource):
             ),
             opts=area,
         )
-        placement = Placement(
-            context=build.context,
-            encryption=build.encryption,
-            load_balancer=load_balancer,
-            vpc_id=network.vpc_id,
-            subnet_ids=network.app_subnet_ids,
-            security_group_id=network.app_security_group_id,
-            data=data,
-            log_retention_days=build.log_retention_days,
-            alarm_actions=build.alarm_actions,
-        )
-        app: FargateService | Ec2Service
+        queues = {
+            service_name: WorkQueue(
+                f"{name}-{service_name}-queue",
+                WorkQueueArgs(
+                    worker=service_name,
+                    config=service.queue,
+                    context=build.context,
+                    encryption=build.encryption,
+                    max_age_seconds=build.config.observability.alarms.queue_age_seconds,
+                ),
+                opts=area,
+            )
+            for service_name, service in compute.services.items()
+            if service.queue is not None
+        }
+
+        def placement(service_name: str) -> Placement:
+            return Placement(
+                context=build.context,
+                encryption=build.encryption,
+                load_balancer=load_balancer,
+                vpc_id=network.vpc_id,
+                subnet_ids=network.app_subnet_ids,
+                security_group_id=network.service_security_group_ids[service_name],
+                data=data,
+                log_retention_days=build.log_retention_days,
+                alarm_actions=build.alarm_actions,
+                service=service_name,
+            )
+
+        services: dict[str, FargateService | Ec2Service] = {}
         if isinstance(compute, FargateConfig):
             cluster = Cluster(
                 f"{name}-ecs",
@@ -370,25 +402,39 @@ class Platform(pulumi.ComponentResource):
                     context=build.context,
                     encryption=build.encryption,
                     log_retention_days=build.log_retention_days,
-                    exec_command=compute.exec_command,
+                    exec_command=any(service.exec_command for service in compute.services.values()),
                     container_insights=compute.container_insights,
+                    service_connect=uses_service_connect(compute.services),
                 ),
                 opts=area,
             )
-            app = FargateService(
-                f"{name}-app",
-                FargateServiceArgs(
-                    config=compute, placement=placement, cluster=cluster, public_ip=network.app_public_ip
-                ),
-                opts=area,
-            )
+            for service_name, service in compute.services.items():
+                links = ServiceLinks(
+                    queue=queues.get(service_name),
+                    sends_to={worker: queues[worker] for worker in queues_sent_to_by(compute.services, service_name)},
+                    calls=calls_of(compute.services, service_name),
+                )
+                services[service_name] = FargateService(
+                    f"{name}-{service_name}",
+                    FargateServiceArgs(
+                        config=service,
+                        placement=placement(service_name),
+                        cluster=cluster,
+                        public_ip=network.app_public_ip,
+                        links=links,
+                    ),
+                    opts=area,
+                )
         else:
-            app = Ec2Service(
-                f"{name}-app",
-                Ec2ServiceArgs(config=compute, placement=placement, tags=default_tags(build.args)),
-                opts=area,
-            )
-        return load_balancer, app
+            for service_name, ec2_service in compute.services.items():
+                services[service_name] = Ec2Service(
+                    f"{name}-{service_name}",
+                    Ec2ServiceArgs(
+                        config=ec2_service, placement=placement(service_name), tags=default_tags(build.args)
+                    ),
+                    opts=area,
+                )
+        return load_balancer, services, queues
 
     def _cloudfront_logs(self, region: str, logs: LogBucket | None) -> LogBucket | None:
         """The access-log bucket, when CloudFront can deliver to a bucket in this region."""
@@ -413,7 +459,7 @@ class Platform(pulumi.ComponentResource):
             "isolatedSubnetIds": network.isolated_subnet_ids,
             "securityGroupIds": {
                 "alb": network.alb_security_group_id,
-                "app": network.app_security_group_id,
+                **network.service_security_group_ids,
                 "database": network.database_security_group_id,
                 "cache": network.cache_security_group_id,
             },
@@ -439,16 +485,35 @@ class Platform(pulumi.ComponentResource):
                 "staticAssetsBucket": self.edge.static_bucket_name,
             },
             "loadBalancer": {"dnsName": self.load_balancer.dns_name},
-            "app": {"logGroup": self.app.log_group_name, "deploymentAlarms": self.app.alarm_names},
+            **self._app_outputs(),
             "alerts": {"topicArn": self.alerts.topic_arn, "globalTopicArn": self.alerts.global_topic_arn},
             "monitoring": {
                 "dashboard": self.monitoring.dashboard_name,
                 "budget": self.monitoring.budget_name,
                 "alarms": self.monitoring.alarm_names,
             },
-            # The worst case for a release to be fully live and for a bad one to be undone (config/release.py).
-            "release": self.release.as_output(),
         }
+
+    def _app_outputs(self) -> dict[str, Any]:
+        """Each service's log group, deployment alarms, queue and release times; the single app's as before too."""
+        services = {
+            name: {
+                "logGroup": service.log_group_name,
+                "deploymentAlarms": service.alarm_names,
+                **({"queueUrl": self.queues[name].url} if name in self.queues else {}),
+                # The worst case for a release to be fully live and for a bad one to be undone (config/release.py).
+                "release": self.releases[name].as_output(),
+            }
+            for name, service in self.services.items()
+        }
+        outputs: dict[str, Any] = {"services": services}
+        if SINGLE_APP in self.services:
+            app = services[SINGLE_APP]
+            outputs |= {
+                "app": {"logGroup": app["logGroup"], "deploymentAlarms": app["deploymentAlarms"]},
+                "release": app["release"],
+            }
+        return outputs
 
     def _aws_provider(self, name: str, region: str, args: PlatformArgs) -> aws.Provider:
         account_id = args.config.account_id

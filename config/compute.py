@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from config import catalog
 from config.base import PROD, ConfigModel, Rule, TierRule, at_least_in, rule
@@ -55,28 +58,50 @@ EnvValue = Annotated[str, BeforeValidator(text_from_plain_scalar)]
 
 
 @rule("min_count", "desired_count", "max_count")
-def _counts_in_order(values: AppConfig) -> Iterator[tuple[str, str]]:
+def _counts_in_order(values: ServiceConfig) -> Iterator[tuple[str, str]]:
     if values.min_count > values.max_count:
-        yield "min_count", f"{values.min_count} is above compute.maxCount ({values.max_count})"
+        yield "min_count", f"{values.min_count} is above maxCount ({values.max_count})"
     elif not values.min_count <= values.desired_count <= values.max_count:
         yield (
             "desired_count",
-            f"{values.desired_count} must be between compute.minCount ({values.min_count}) "
-            f"and compute.maxCount ({values.max_count})",
+            f"{values.desired_count} must be between minCount ({values.min_count}) and maxCount ({values.max_count})",
         )
 
 
 @rule("slow_start_seconds")
-def _slow_start_range(values: AppConfig) -> Iterator[tuple[str, str]]:
+def _slow_start_range(values: ServiceConfig) -> Iterator[tuple[str, str]]:
     if 0 < values.slow_start_seconds < 30:
         yield "slow_start_seconds", f"{values.slow_start_seconds} is below 30; use 30-900, or 0 for off"
 
 
 @rule("environment", "secrets")
-def _plain_or_secret(values: AppConfig) -> Iterator[tuple[str, str]]:
+def _plain_or_secret(values: ServiceConfig) -> Iterator[tuple[str, str]]:
     overlap = sorted(set(values.environment) & set(values.secrets))
     if overlap:
         yield "secrets", f"{', '.join(overlap)} set both as a plain variable and as a secret; keep one"
+
+
+@rule("type", "routing", "allow_from", "queue", "deployment")
+def _fits_its_type(values: ServiceConfig) -> Iterator[tuple[str, str]]:
+    kind = values.type
+    if kind is not ServiceType.PUBLIC and values.routing != RoutingConfig():
+        yield "routing", f"is for public services; a service of type {kind.value} gets no load balancer route"
+    if kind is ServiceType.WORKER and values.allow_from:
+        yield "allow_from", "is for services with a port; a worker is called by no one (give it a queue instead)"
+    if kind is not ServiceType.WORKER and values.queue is not None:
+        yield "queue", f"is for workers; a service of type {kind.value} is called, it does not work a queue"
+    if kind is not ServiceType.PUBLIC and values.deployment.strategy is not DeploymentStrategy.ROLLING:
+        yield (
+            "deployment",
+            f"strategy {values.deployment.strategy.value} shifts load balancer traffic; a service of type "
+            f"{kind.value} has none: use rolling",
+        )
+
+
+@rule("queue", "min_count")
+def _queue_keeps_a_task(values: ServiceConfig) -> Iterator[tuple[str, str]]:
+    if values.queue is not None and values.min_count < 1:
+        yield "min_count", "0 with a queue: backlog per task needs a running task to divide by; use 1 or more"
 
 
 class DeploymentStrategy(StrEnum):
@@ -132,7 +157,7 @@ def _timeout_within_interval(values: HealthCheckConfig) -> Iterator[tuple[str, s
     if values.timeout_seconds >= values.interval_seconds:
         yield (
             "timeout_seconds",
-            f"{values.timeout_seconds} must be below compute.healthCheck.intervalSeconds ({values.interval_seconds})",
+            f"{values.timeout_seconds} must be below healthCheck.intervalSeconds ({values.interval_seconds})",
         )
 
 
@@ -156,6 +181,209 @@ class HealthCheckConfig(ConfigModel):
     rules: ClassVar[tuple[Rule, ...]] = (_timeout_within_interval,)
 
 
+class ServiceType(StrEnum):
+    """How a service is reached: through the load balancer, by name from other services, or not at all."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    WORKER = "worker"
+
+
+class DataStore(StrEnum):
+    """A shared store of the data tier that a service may use."""
+
+    DATABASE = "database"
+    CACHE = "cache"
+    SESSIONS = "sessions"
+
+
+# The service a stack file configures at the top of `compute` (the single-app form) is this one.
+SINGLE_APP = "app"
+MAX_SERVICES = 20
+# Names of the platform's own areas: a service's resources are named after it, beside theirs.
+RESERVED_SERVICE_NAMES = frozenset(
+    (
+        "alb",
+        "aws",
+        "audit",
+        "access",
+        "cache",
+        "certificates",
+        "database",
+        "ecs",
+        "edge",
+        "encryption",
+        "endpoints",
+        "global",
+        "lb",
+        "monitoring",
+        "network",
+        "origin",
+        "sessions",
+        "alerts",
+        "default",
+    )
+)
+
+
+def _service_name(value: str) -> str:
+    if value in RESERVED_SERVICE_NAMES:
+        raise ValueError(f"{value} names a part of the platform; choose another service name")
+    return value
+
+
+# No hyphen: every resource of a service is named `<service>-<role>`, so no service's names can be another's.
+ServiceName = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9]{0,15}$"),
+    Allowed("1-16 lowercase letters and digits, starting with a letter (no hyphen)"),
+    AfterValidator(_service_name),
+]
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    repeated = sorted({str(value) for value in values if values.count(value) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed twice")
+    return values
+
+
+# What the load balancer accepts in a path-pattern or host-header condition (case-sensitive paths).
+PathPattern = Annotated[
+    str,
+    Field(pattern=r"^/[A-Za-z0-9_\-.$/~\"'@:+&*?]{0,127}$"),
+    Allowed("a path starting with /, up to 128 characters, with * and ? as wildcards, e.g. /api/*"),
+]
+HostPattern = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z0-9*?-]+(\.[A-Za-z0-9*?-]+)+$", max_length=128),
+    Allowed("a host name with at least one dot, * and ? as wildcards, e.g. api.example.com"),
+]
+# A listener rule holds at most 5 values, 3 per condition; one is kept for the origin header of an
+# internet-facing load balancer, so switching the origin design never breaks a rule.
+MAX_ROUTE_VALUES = 4
+
+
+@rule("paths", "hosts")
+def _route_fits_a_rule(values: RoutingConfig) -> Iterator[tuple[str, str]]:
+    count = len(values.paths) + len(values.hosts)
+    if count > MAX_ROUTE_VALUES:
+        yield (
+            "paths",
+            f"{count} paths and hosts in all; a load balancer rule takes at most {MAX_ROUTE_VALUES} here (3 of a "
+            "kind): give the service fewer, broader patterns",
+        )
+
+
+class RoutingConfig(ConfigModel):
+    """Which requests the load balancer sends a public service: its paths and/or host names."""
+
+    paths: list[PathPattern] = Field(
+        default_factory=list, max_length=3, description="Path patterns, e.g. [/api/*]; any path when empty."
+    )
+    hosts: list[HostPattern] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Host names, e.g. [www.example.com]; each must be a name the distribution serves. Any when empty.",
+    )
+    priority: int | None = Field(
+        default=None,
+        ge=1,
+        le=49_999,
+        description=(
+            "The rule's place (lower is matched first). Unset: derived from the service's name, so adding or "
+            "removing a service never renumbers another. Required when two services' routes overlap."
+        ),
+    )
+
+    rules: ClassVar[tuple[Rule, ...]] = (_route_fits_a_rule,)
+
+    @property
+    def matches_everything(self) -> bool:
+        return not self.paths and not self.hosts
+
+
+# Priorities derived from names fall here; the single catch-all service's rule comes after every one of them.
+DERIVED_PRIORITIES = range(1_000, 41_000)
+
+
+def rule_priority(name: str, routing: RoutingConfig) -> int:
+    """A routed service's listener rule priority: the configured one, or one derived from its name alone.
+
+    Never from a position in the map: adding or removing a service must not renumber (and so replace) another's rule.
+    """
+    if routing.priority is not None:
+        return routing.priority
+    number = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
+    return DERIVED_PRIORITIES[number % len(DERIVED_PRIORITIES)]
+
+
+def _literal_prefix(pattern: str) -> str:
+    return re.split(r"[*?]", pattern, maxsplit=1)[0]
+
+
+def _patterns_overlap(first: str, second: str) -> bool:
+    """Whether one request could match both patterns (conservatively: yes when unsure)."""
+    if not re.search(r"[*?]", first):
+        return fnmatch.fnmatchcase(first, second)
+    if not re.search(r"[*?]", second):
+        return fnmatch.fnmatchcase(second, first)
+    a, b = _literal_prefix(first), _literal_prefix(second)
+    return a.startswith(b) or b.startswith(a)
+
+
+def _values_overlap(first: list[str], second: list[str]) -> bool:
+    """An empty list matches everything."""
+    if not first or not second:
+        return True
+    return any(_patterns_overlap(a, b) for a in first for b in second)
+
+
+def route_order_problems(routes: Mapping[str, RoutingConfig]) -> Iterator[tuple[str, str]]:
+    """Routed services need distinct priorities, and an explicit order where one request could match two."""
+    taken: dict[int, str] = {}
+    for name in sorted(routes):
+        priority = rule_priority(name, routes[name])
+        if priority in taken:
+            yield "services", f"{taken[priority]} and {name} share rule priority {priority}; set routing.priority"
+        taken[priority] = name
+    for first, second in itertools.combinations(sorted(routes), 2):
+        a, b = routes[first], routes[second]
+        unordered = a.priority is None or b.priority is None
+        if unordered and _values_overlap(a.paths, b.paths) and _values_overlap(a.hosts, b.hosts):
+            yield (
+                "services",
+                f"{first} and {second} may match the same request; set routing.priority on both (the lower number "
+                "is matched first)",
+            )
+
+
+class QueueConfig(ConfigModel):
+    """A worker's SQS queue: encrypted with the environment key, failed messages kept in a dead-letter queue."""
+
+    senders: Annotated[list[ServiceName], AfterValidator(_unique)] = Field(
+        default_factory=list,
+        max_length=MAX_SERVICES,
+        description="Services that may send to it: each gets <WORKER>_QUEUE_URL and sqs:SendMessage on it alone.",
+    )
+    visibility_timeout_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=43_200,
+        description="How long a received message stays hidden: longer than the worker takes for one message.",
+    )
+    max_receive_count: int = Field(
+        default=5, ge=1, le=1000, description="Receives before a message moves to the dead-letter queue."
+    )
+    retention_days: int = Field(default=4, ge=1, le=14, description="How long an unprocessed message is kept.")
+    messages_per_task: int = Field(
+        default=100,
+        ge=1,
+        le=100_000,
+        description="Backlog per task that scaling holds: visible messages divided by running tasks.",
+    )
+
+
 _TIME_ZONE = re.compile(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Z][A-Za-z_+-]+){1,2})$")
 
 
@@ -170,8 +398,42 @@ class ScheduleConfig(ConfigModel):
     time_zone: str = Field(pattern=_TIME_ZONE.pattern, description="IANA time zone of the crons, e.g. Europe/Dublin.")
 
 
-class AppConfig(ConfigModel):
-    """What the app tier runs and how it scales, whichever compute kind carries it."""
+class ServiceConfig(ConfigModel):
+    """One service of the app tier: what it runs, who reaches it and how it scales, whichever kind carries it."""
+
+    type: ServiceType = Field(
+        default=ServiceType.PUBLIC,
+        description=(
+            "public (the load balancer routes requests to it), internal (other services call it by name, through "
+            "ECS Service Connect) or worker (no port: it works a queue or on its own). Kind ec2 runs public only."
+        ),
+    )
+    routing: RoutingConfig = Field(
+        default_factory=lambda: RoutingConfig(),
+        description=(
+            "public: which requests the load balancer sends it. With no paths and no hosts it takes every request "
+            "no other service takes (one service at most); when none does, unmatched requests get a 404."
+        ),
+    )
+    allow_from: Annotated[list[ServiceName], AfterValidator(_unique)] = Field(
+        default_factory=list,
+        max_length=MAX_SERVICES,
+        description=(
+            "public, internal: the services that may call it by name (http://<name>:<containerPort>); its security "
+            "group admits those and no others."
+        ),
+    )
+    queue: QueueConfig | None = Field(
+        default=None,
+        description="worker: an SQS queue of its own (encrypted, with a dead-letter queue) that it scales on.",
+    )
+    uses: Annotated[list[DataStore], AfterValidator(_unique)] = Field(
+        default_factory=lambda: list(DataStore),
+        description=(
+            "The shared stores it may reach: database, cache, sessions. Its role, its settings and its security "
+            "group's rules cover these and no others."
+        ),
+    )
 
     image: Annotated[ImageReference, AfterValidator(_PINNED)] = Field(
         default="public.ecr.aws/nginx/nginx:stable",
@@ -208,9 +470,6 @@ class AppConfig(ConfigModel):
         le=900,
         description="Ramp a new target's share of requests over this many seconds (30-900); 0 is off.",
     )
-    idle_timeout_seconds: int = Field(
-        default=60, ge=1, le=4000, description="The load balancer's idle connection timeout."
-    )
     deployment: DeploymentConfig = Field(description="How releases roll out and roll back.")
     read_only_root_filesystem: bool = Field(
         default=False, description="Mount the container's root filesystem read-only (the app must write to /tmp)."
@@ -244,7 +503,22 @@ class AppConfig(ConfigModel):
         ),
     )
 
-    rules: ClassVar[tuple[Rule, ...]] = (_counts_in_order, _plain_or_secret, _slow_start_range)
+    rules: ClassVar[tuple[Rule, ...]] = (
+        _counts_in_order,
+        _plain_or_secret,
+        _slow_start_range,
+        _fits_its_type,
+        _queue_keeps_a_task,
+    )
+
+    @property
+    def public(self) -> bool:
+        return self.type is ServiceType.PUBLIC
+
+    @property
+    def listens(self) -> bool:
+        """It has a port: the load balancer or other services reach it there."""
+        return self.type is not ServiceType.WORKER
 
 
 def _fargate_cpu(value: int) -> int:
@@ -263,7 +537,7 @@ def _memory_sizes(cpu: int) -> str:
 
 
 @rule("cpu", "memory")
-def _memory_fits_cpu(values: FargateConfig) -> Iterator[tuple[str, str]]:
+def _memory_fits_cpu(values: FargateServiceConfig) -> Iterator[tuple[str, str]]:
     if values.memory not in FARGATE_SIZES[values.cpu]:
         yield "memory", f"{values.memory} MiB does not go with cpu {values.cpu}; {_memory_sizes(values.cpu)}"
 
@@ -276,10 +550,9 @@ class ContainerInsights(StrEnum):
     DISABLED = "disabled"
 
 
-class FargateConfig(AppConfig):
-    """The app as an ECS Fargate service with a circuit breaker that rolls back failed deploys."""
+class FargateServiceConfig(ServiceConfig):
+    """A service on ECS Fargate, with a circuit breaker that rolls back failed deploys."""
 
-    kind: Literal["fargate"] = Field(description="`fargate` or `ec2`.")
     cpu: Annotated[int, AfterValidator(_fargate_cpu)] = Field(
         description="Task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384."
     )
@@ -298,15 +571,7 @@ class FargateConfig(AppConfig):
     exec_command: bool = Field(
         default=False, description="Allow ECS Exec into running containers (sessions logged, encrypted)."
     )
-    container_insights: ContainerInsights = Field(
-        description=(
-            "Container Insights: enhanced (task and container metrics too, about $0.30 a month per metric: some 45 "
-            "for one task), enabled (cluster and service metrics, some 18, about $5 a month) or disabled (no "
-            "running-task alarm: only CPU, memory and the deployment alarms watch the app)."
-        )
-    )
-
-    rules: ClassVar[tuple[Rule, ...]] = (*AppConfig.rules, _memory_fits_cpu)
+    rules: ClassVar[tuple[Rule, ...]] = (*ServiceConfig.rules, _memory_fits_cpu)
 
 
 def instance_architecture(instance_type: str) -> Architecture:
@@ -319,18 +584,18 @@ def _is_burstable(instance_type: str) -> bool:
 
 
 @rule("instance_type", "unlimited_credits")
-def _burstable_in_prod(values: Ec2Config) -> Iterator[tuple[str, str]]:
+def _burstable_in_prod(values: Ec2ServiceConfig) -> Iterator[tuple[str, str]]:
     burstable = _is_burstable(values.instance_type)
     if current_scope().environment is Environment.PROD and burstable and not values.unlimited_credits:
         yield (
             "instance_type",
             f"{values.instance_type} is burstable: in prod it throttles when its credits run out; set "
-            "compute.unlimitedCredits: true or use an m, c or r type",
+            "unlimitedCredits: true or use an m, c or r type",
         )
 
 
 @rule("deployment")
-def _rolls_out_by_refresh(values: Ec2Config) -> Iterator[tuple[str, str]]:
+def _rolls_out_by_refresh(values: Ec2ServiceConfig) -> Iterator[tuple[str, str]]:
     if values.deployment.strategy is not DeploymentStrategy.ROLLING:
         yield (
             "deployment",
@@ -339,10 +604,9 @@ def _rolls_out_by_refresh(values: Ec2Config) -> Iterator[tuple[str, str]]:
         )
 
 
-class Ec2Config(AppConfig):
+class Ec2ServiceConfig(ServiceConfig):
     """The app on an EC2 Auto Scaling group (IMDSv2, no SSH) with instance refresh on change."""
 
-    kind: Literal["ec2"] = Field(description="`fargate` or `ec2`.")
     instance_type: Annotated[
         str, checked_by(catalog.ec2_instance_type_problem), Allowed("an EC2 instance type, e.g. t4g.small")
     ] = Field(description="EC2 instance type; Graviton types (t4g, m7g, ...) run the arm64 AMI.")
@@ -370,11 +634,128 @@ class Ec2Config(AppConfig):
         ),
     )
 
-    rules: ClassVar[tuple[Rule, ...]] = (*AppConfig.rules, _burstable_in_prod, _rolls_out_by_refresh)
+    rules: ClassVar[tuple[Rule, ...]] = (*ServiceConfig.rules, _burstable_in_prod, _rolls_out_by_refresh)
 
     @property
     def architecture(self) -> Architecture:
         return instance_architecture(self.instance_type)
+
+
+def _single_app_form(cluster_keys: frozenset[str], data: Any) -> Any:
+    """`compute` written for one app (its keys beside `kind`) is the one service named `app`."""
+    if not isinstance(data, Mapping) or "services" in data:
+        return data
+    return {
+        **{key: value for key, value in data.items() if key in cluster_keys},
+        "services": {SINGLE_APP: {key: value for key, value in data.items() if key not in cluster_keys}},
+    }
+
+
+@rule("services")
+def _services_fit_together(values: FargateConfig | Ec2Config) -> Iterator[tuple[str, str]]:
+    services: Mapping[str, ServiceConfig] = values.services
+    for name, service in services.items():
+        callers = [*service.allow_from, *(service.queue.senders if service.queue else ())]
+        for caller in callers:
+            if caller == name:
+                yield "services", f"{name} lists itself as a caller; a service reaches itself without a rule"
+            elif caller not in services:
+                yield "services", f"{name} names {caller}, which is not a service here ({', '.join(services)})"
+    public = {name: service for name, service in services.items() if service.public}
+    if not public:
+        yield "services", "needs at least one public service: the load balancer and CloudFront send requests to it"
+    defaults = [name for name, service in public.items() if service.routing.matches_everything]
+    if len(defaults) > 1:
+        yield (
+            "services",
+            f"{' and '.join(defaults)} both take every request (no paths, no hosts); give all but one routing.paths "
+            "or routing.hosts",
+        )
+    yield from route_order_problems({name: s.routing for name, s in public.items() if name not in defaults})
+
+
+class ClusterConfig(ConfigModel):
+    """The app tier: its services and what they share (the load balancer, and the cluster on Fargate)."""
+
+    idle_timeout_seconds: int = Field(
+        default=60, ge=1, le=4000, description="The load balancer's idle connection timeout."
+    )
+
+    # Keys of `compute` itself; in the single-app form every other key belongs to the service `app`.
+    _CLUSTER_KEYS: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._CLUSTER_KEYS = frozenset(
+            key for name, field in cls.model_fields.items() if name != "services" for key in (name, field.alias or name)
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_app(cls, data: Any) -> Any:
+        return _single_app_form(cls._CLUSTER_KEYS, data)
+
+
+@rule("services", "container_insights")
+def _backlog_needs_insights(values: FargateConfig) -> Iterator[tuple[str, str]]:
+    workers = [name for name, service in values.services.items() if service.queue is not None]
+    if workers and values.container_insights is ContainerInsights.DISABLED:
+        yield (
+            "container_insights",
+            f"{' and '.join(workers)} scale on backlog per task, which divides by Container Insights' running task "
+            "count: set enabled (or drop the queue)",
+        )
+
+
+class FargateConfig(ClusterConfig):
+    """Services on ECS Fargate in one cluster, behind one load balancer."""
+
+    kind: Literal["fargate"] = Field(description="`fargate` or `ec2`.")
+    container_insights: ContainerInsights = Field(
+        description=(
+            "Container Insights: enhanced (task and container metrics too, about $0.30 a month per metric: some 45 "
+            "for one task), enabled (cluster and service metrics, some 18, about $5 a month) or disabled (no "
+            "running-task alarm: only CPU, memory and the deployment alarms watch the app)."
+        )
+    )
+
+    services: dict[ServiceName, FargateServiceConfig] = Field(
+        min_length=1,
+        max_length=MAX_SERVICES,
+        description=(
+            "The services, by name. A stack file may instead set one service's keys directly under compute: that "
+            "is the service named app."
+        ),
+    )
+
+    rules: ClassVar[tuple[Rule, ...]] = (_services_fit_together, _backlog_needs_insights)
+
+
+@rule("services")
+def _one_ec2_service(values: Ec2Config) -> Iterator[tuple[str, str]]:
+    services: Mapping[str, ServiceConfig] = values.services
+    if len(services) > 1:
+        yield (
+            "services",
+            f"kind ec2 runs one service (the Auto Scaling group is the load balancer's only target); got "
+            f"{len(services)}: {', '.join(services)}. Use kind fargate for several services",
+        )
+    for name, service in services.items():
+        if not service.public:
+            yield "services", f"{name}: kind ec2 runs a public service only; type {service.type.value} needs fargate"
+
+
+class Ec2Config(ClusterConfig):
+    """One service on an EC2 Auto Scaling group, behind the load balancer."""
+
+    kind: Literal["ec2"] = Field(description="`fargate` or `ec2`.")
+    services: dict[ServiceName, Ec2ServiceConfig] = Field(
+        min_length=1,
+        description="The one service, by name; a stack file may instead set its keys directly under compute (app).",
+    )
+
+    rules: ClassVar[tuple[Rule, ...]] = (_one_ec2_service, _services_fit_together)
 
 
 ComputeConfig = Annotated[FargateConfig | Ec2Config, Field(discriminator="kind")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails
 
+from config.compute import SINGLE_APP
 from config.errors import ConfigError, Problem
 from config.presets import apply_preset
 from config.stack import StackConfig
@@ -86,7 +88,9 @@ def parse_config(values: Mapping[str, Any], *, source: str = "stack configuratio
     try:
         config = StackConfig.model_validate(document)
     except ValidationError as error:
-        problems += [_problem(detail) for detail in error.errors(include_url=False)]
+        compute = settings.get("compute")
+        single_app = not (isinstance(compute, Mapping) and "services" in compute)
+        problems += [_problem(detail, single_app=single_app) for detail in error.errors(include_url=False)]
     if problems:
         raise ConfigError(source, problems)
     return config
@@ -139,10 +143,13 @@ _IN_WORDS: dict[str, str] = {
 _OWN_MESSAGES = {"tier_rule", "cross_field", "value_error", "entry"}
 
 
-def _problem(detail: ErrorDetails) -> Problem:
+def _problem(detail: ErrorDetails, *, single_app: bool = False) -> Problem:
     kind = detail["type"]
     # An unknown key is reported as the user wrote it, even when it is a field's Python name.
     parts, model, field = _walk(detail["loc"], as_written=kind == "extra_forbidden")
+    if single_app and parts[:3] == ["compute", "services", SINGLE_APP]:
+        # The stack file wrote this app's keys directly under compute: name them where they were written.
+        parts = ["compute", *parts[3:]]
     key = REGION_KEY if parts == ["region"] else f"{NAMESPACE}:" + ".".join(parts)
     if kind == "extra_forbidden":
         return Problem(key, _unknown_key(parts[-1], model))
@@ -217,6 +224,8 @@ def _walk(loc: tuple[int | str, ...], *, as_written: bool = False) -> tuple[list
     holder: type[BaseModel] | None = StackConfig
     field: Any = None
     members: dict[str, type[BaseModel]] = {}
+    entries: type[BaseModel] | None = None
+    key_type: Any = None
     for index, part in enumerate(loc):
         if as_written and index == len(loc) - 1:
             holder = model
@@ -224,6 +233,15 @@ def _walk(loc: tuple[int | str, ...], *, as_written: bool = False) -> tuple[list
             break
         if isinstance(part, str) and part in members:
             model, members = members[part], {}
+            continue
+        if entries is not None:
+            # A key of a mapping of sections (compute.services.<name>): a key as written, then its section.
+            parts.append(str(part))
+            model, entries = entries, None
+            continue
+        if part == "[key]" and key_type is not None:
+            # The key itself is at fault (compute.services.<name>): its type says what is allowed.
+            field = types.SimpleNamespace(annotation=key_type, metadata=())
             continue
         if isinstance(part, int) or part == "[key]":
             parts[-1] += f"[{part}]" if isinstance(part, int) else ""
@@ -233,7 +251,9 @@ def _walk(loc: tuple[int | str, ...], *, as_written: bool = False) -> tuple[list
         parts.append(key)
         model, members = None, {}
         annotation = field.annotation if field is not None else None
-        if annotation is not None:
+        if typing.get_origin(annotation) is dict and _is_model(typing.get_args(annotation)[1]):
+            key_type, entries = typing.get_args(annotation)
+        elif annotation is not None:
             candidates = [arg for arg in typing.get_args(annotation) or (annotation,) if _is_model(arg)]
             if len(candidates) == 1:
                 model = candidates[0]

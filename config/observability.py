@@ -73,6 +73,12 @@ class AlarmConfig(ConfigModel):
     waf_blocked_per_minute: int = Field(
         default=1000, ge=1, description="Requests the WAF blocks per minute before it counts as an attack."
     )
+    queue_age_seconds: int = Field(
+        default=900,
+        ge=60,
+        le=1_209_600,
+        description="How long the oldest message of a worker's queue may wait before it alarms, in seconds.",
+    )
 
     rules = (_m_of_n,)
 

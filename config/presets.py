@@ -193,14 +193,46 @@ PRESETS: dict[Environment, Preset] = {
 DEFAULT_COMPUTE_KIND = "fargate"
 
 
+# Keys of `compute` itself; the rest of a kind's preset is every service's.
+CLUSTER_KEYS = frozenset(("kind", "containerInsights", "idleTimeoutSeconds", "services"))
+
+
 def apply_preset(tier: Environment, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The tier's preset with the stack's own `values` laid over it (the stack wins)."""
+    """The tier's preset with the stack's own `values` laid over it (the stack wins).
+
+    A stack with `compute.services` gets the kind's service preset in each service; one written
+    for a single app gets it at the top of `compute`, where that app's keys are.
+    """
     preset = dict(PRESETS[tier])
     compute = values.get("compute")
-    kind = compute.get("kind", DEFAULT_COMPUTE_KIND) if isinstance(compute, Mapping) else DEFAULT_COMPUTE_KIND
-    compute_presets = preset.pop("compute")
-    preset["compute"] = {"kind": DEFAULT_COMPUTE_KIND, **compute_presets.get(kind, {})}
+    compute = compute if isinstance(compute, Mapping) else {}
+    kind = compute.get("kind", DEFAULT_COMPUTE_KIND)
+    kind_preset: dict[str, Any] = {"kind": DEFAULT_COMPUTE_KIND, **preset.pop("compute").get(kind, {})}
+    cluster = {key: value for key, value in kind_preset.items() if key in CLUSTER_KEYS}
+    service = {key: value for key, value in kind_preset.items() if key not in CLUSTER_KEYS}
+    services = compute.get("services")
+    if isinstance(services, Mapping):
+        values = {
+            **values,
+            "compute": {
+                **compute,
+                "services": {
+                    name: _merge(_service_preset(service, own), own) if isinstance(own, Mapping) else own
+                    for name, own in services.items()
+                },
+            },
+        }
+        preset["compute"] = cluster
+    else:
+        preset["compute"] = {**cluster, **_service_preset(service, compute)}
     return _merge(preset, values)
+
+
+def _service_preset(preset: Mapping[str, Any], service: Mapping[str, Any]) -> dict[str, Any]:
+    # ECS shifts traffic between target groups only behind the load balancer: other services roll.
+    if service.get("type", "public") != "public" and "deployment" in preset:
+        return {**preset, "deployment": {"strategy": "rolling"}}
+    return dict(preset)
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

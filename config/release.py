@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from config.compute import AppConfig, DeploymentStrategy, Ec2Config
+from config.compute import DeploymentStrategy, Ec2ServiceConfig, ServiceConfig
 
 # Assumed start-up: a Fargate task (pull of a mid-sized image, container start) and an EC2 instance
 # (boot, Docker, pull, start). Slower images make every figure below longer by the difference.
@@ -50,15 +50,16 @@ def alarm_detection_seconds() -> int:
     return ALARM_DATAPOINTS * ALARM_PERIOD_SECONDS + METRIC_DELAY_SECONDS
 
 
-def release_times(app: AppConfig, strategy: DeploymentStrategy | None = None) -> ReleaseTimes:
+def release_times(app: ServiceConfig, strategy: DeploymentStrategy | None = None) -> ReleaseTimes:
     """The worst case for `app` with its own strategy, or with `strategy` to compare (e.g. rolling)."""
     strategy = strategy or app.deployment.strategy
     check = app.health_check
-    # Registered, then up to one interval before the first check, then the passing checks in a row.
-    healthy = check.interval_seconds * (check.healthy_threshold + 1)
-    drain = app.deregistration_delay_seconds
+    # Behind the load balancer: registered, then up to one interval before the first check, then the passing
+    # checks in a row. Other services serve once started, and nothing drains them.
+    healthy = check.interval_seconds * (check.healthy_threshold + 1) if app.public else 0
+    drain = app.deregistration_delay_seconds if app.public else 0
     deployment = app.deployment
-    if isinstance(app, Ec2Config):
+    if isinstance(app, Ec2ServiceConfig):
         # Instance refresh starts every new instance beside the old ones (maximum healthy = minimum + 100 %),
         # and rolls back the same way: a new wave of the previous launch template version.
         live = EC2_INSTANCE_START_SECONDS + healthy

@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 
 from config.base import TierRule
-from config.compute import Ec2Config, FargateConfig
+from config.compute import SINGLE_APP, Ec2Config, Ec2ServiceConfig, FargateConfig, FargateServiceConfig
 from config.loader import parse_config
 from config.stack import StackConfig
 from config.text import yaml_text
@@ -148,6 +148,14 @@ def render_reference() -> str:
     _section(lines, "Top level", "", StackConfig, dict(fargate.items()))
     ec2 = _tier_defaults("ec2")
     key = "webstack:compute"
-    _section(lines, f"`{key}` with `kind: fargate`", key, FargateConfig, {t: c.compute for t, c in fargate.items()})
-    _section(lines, f"`{key}` with `kind: ec2`", key, Ec2Config, {t: c.compute for t, c in ec2.items()})
+    service = f"{key}.services.<name>"
+    # The single app of a stack file written for one sets these keys directly under webstack:compute.
+    single = f"(a single app may set them directly under `{key}`: it is the service `{SINGLE_APP}`)"
+    for kind, cluster, member, configs in (
+        ("fargate", FargateConfig, FargateServiceConfig, fargate),
+        ("ec2", Ec2Config, Ec2ServiceConfig, ec2),
+    ):
+        _section(lines, f"`{key}` with `kind: {kind}`", key, cluster, {t: c.compute for t, c in configs.items()})
+        services: dict[Environment, BaseModel | None] = {t: c.compute.services[SINGLE_APP] for t, c in configs.items()}
+        _section(lines, f"`{service}` with `kind: {kind}` {single}", service, member, services)
     return "\n".join(lines).rstrip() + "\n"

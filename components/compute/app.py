@@ -9,12 +9,15 @@ secrets: every statement names an ARN.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 
+from components.compute.queue import WorkQueue, consume_statement, send_statement
 from components.data import AppData
-from config.compute import AppConfig
+from config.compute import DataStore, ServiceConfig
 
 # An image in a private ECR repository: the execution role must be allowed to pull from it.
 _ECR_IMAGE = re.compile(
@@ -22,19 +25,45 @@ _ECR_IMAGE = re.compile(
 )
 
 
-def app_environment(app: AppConfig, data: AppData, region: str) -> pulumi.Output[dict[str, str]]:
-    """The app's plain settings: its own, then where its data lives (the platform's names win)."""
-    settings: dict[str, pulumi.Input[str]] = {
-        **app.environment,
-        "AWS_REGION": region,
-        "DATABASE_HOST": data.database_address,
-        "DATABASE_PORT": data.database_port.apply(str),
-        "DATABASE_NAME": data.database_name,
-        # RDS rotates the password every 7 days: the app re-reads this secret when a login fails.
-        "DATABASE_SECRET_ARN": data.database_secret_arn,
-        "SESSIONS_TABLE": data.sessions_table_name,
-    }
-    if data.cache_address is not None and data.cache_port is not None and data.cache_user_id is not None:
+@dataclass(frozen=True, kw_only=True)
+class ServiceLinks:
+    """What a service is given beside the data tier: its own queue, the queues it sends to, the services it calls."""
+
+    queue: WorkQueue | None = None
+    sends_to: Mapping[str, WorkQueue] = field(default_factory=dict)
+    # Service name -> port, reached at http://<name>:<port> through ECS Service Connect.
+    calls: Mapping[str, int] = field(default_factory=dict)
+
+
+def app_environment(
+    app: ServiceConfig, data: AppData, region: str, links: ServiceLinks | None = None
+) -> pulumi.Output[dict[str, str]]:
+    """The service's plain settings: its own, then where its stores, queues and peers are (the platform's win)."""
+    links = links or ServiceLinks()
+    settings: dict[str, pulumi.Input[str]] = {**app.environment, "AWS_REGION": region}
+    uses = set(app.uses)
+    if DataStore.DATABASE in uses:
+        settings |= {
+            "DATABASE_HOST": data.database_address,
+            "DATABASE_PORT": data.database_port.apply(str),
+            "DATABASE_NAME": data.database_name,
+            # RDS rotates the password every 7 days: the app re-reads this secret when a login fails.
+            "DATABASE_SECRET_ARN": data.database_secret_arn,
+        }
+    if DataStore.SESSIONS in uses:
+        settings["SESSIONS_TABLE"] = data.sessions_table_name
+    if links.queue is not None:
+        settings["QUEUE_URL"] = links.queue.url
+    for worker, queue in links.sends_to.items():
+        settings[f"{worker.upper()}_QUEUE_URL"] = queue.url
+    for peer, port in links.calls.items():
+        settings[f"{peer.upper()}_URL"] = f"http://{peer}:{port}"
+    if (
+        DataStore.CACHE in uses
+        and data.cache_address is not None
+        and data.cache_port is not None
+        and data.cache_user_id is not None
+    ):
         settings |= {
             "CACHE_HOST": data.cache_address,
             "CACHE_PORT": data.cache_port.apply(str),
@@ -44,29 +73,39 @@ def app_environment(app: AppConfig, data: AppData, region: str) -> pulumi.Output
     return pulumi.Output.all(**settings).apply(lambda values: dict(sorted(values.items())))
 
 
-def app_secrets(app: AppConfig, data: AppData) -> pulumi.Output[dict[str, str]]:
+def app_secrets(app: ServiceConfig, data: AppData) -> pulumi.Output[dict[str, str]]:
     """Variables filled from Secrets Manager or SSM at start: name -> ARN (with a JSON key for the database)."""
-    database: dict[str, pulumi.Input[str]] = {
-        "DATABASE_USERNAME": data.database_secret_arn.apply(lambda arn: f"{arn}:username::"),
-        "DATABASE_PASSWORD": data.database_secret_arn.apply(lambda arn: f"{arn}:password::"),
-    }
+    database: dict[str, pulumi.Input[str]] = (
+        {
+            "DATABASE_USERNAME": data.database_secret_arn.apply(lambda arn: f"{arn}:username::"),
+            "DATABASE_PASSWORD": data.database_secret_arn.apply(lambda arn: f"{arn}:password::"),
+        }
+        if DataStore.DATABASE in app.uses
+        else {}
+    )
     return pulumi.Output.all(**{**app.secrets, **database}).apply(lambda values: dict(sorted(values.items())))
 
 
-def secret_read_statements(app: AppConfig, data: AppData) -> pulumi.Output[list[dict[str, Any]]]:
-    """Reading exactly the secrets and parameters the app is given (the database's and those in config)."""
+def secret_read_statements(app: ServiceConfig, data: AppData) -> pulumi.Output[list[dict[str, Any]]]:
+    """Reading exactly the secrets and parameters the service is given (the database's and those in config)."""
     managers = [arn for arn in app.secrets.values() if ":secretsmanager:" in arn]
     parameters = [arn for arn in app.secrets.values() if ":ssm:" in arn]
+    uses_database = DataStore.DATABASE in app.uses
 
     def statements(database_secret: str) -> list[dict[str, Any]]:
-        found = [
-            {
-                "Sid": "ReadItsSecrets",
-                "Effect": "Allow",
-                "Action": "secretsmanager:GetSecretValue",
-                "Resource": sorted({database_secret, *managers}),
-            }
-        ]
+        secrets = sorted({*([database_secret] if uses_database else []), *managers})
+        found = (
+            [
+                {
+                    "Sid": "ReadItsSecrets",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": secrets,
+                }
+            ]
+            if secrets
+            else []
+        )
         if parameters:
             found.append(
                 {"Sid": "ReadItsParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": parameters}
@@ -104,38 +143,56 @@ def image_pull_statements(image: str) -> list[dict[str, Any]]:
     ]
 
 
-def data_access_statements(data: AppData) -> pulumi.Output[list[dict[str, Any]]]:
-    """The app's own data: its sessions table and its indexes, the cache as its IAM user, and the database's
-    secret again after a rotation (the password it started with stops working then)."""
-    parts: dict[str, pulumi.Input[str]] = {"table": data.sessions_table_arn, "secret": data.database_secret_arn}
-    if data.cache_arn is not None and data.cache_user_arn is not None:
+def data_access_statements(
+    app: ServiceConfig, data: AppData, links: ServiceLinks | None = None
+) -> pulumi.Output[list[dict[str, Any]]]:
+    """The service's own data, as declared: the sessions table and its indexes, the cache as its IAM user, the
+    database's secret again after a rotation (the password it started with stops working then), its queue and the
+    queues it sends to."""
+    links = links or ServiceLinks()
+    uses = set(app.uses)
+    parts: dict[str, pulumi.Input[str]] = {}
+    if DataStore.SESSIONS in uses:
+        parts["table"] = data.sessions_table_arn
+    if DataStore.DATABASE in uses:
+        parts["secret"] = data.database_secret_arn
+    if DataStore.CACHE in uses and data.cache_arn is not None and data.cache_user_arn is not None:
         parts |= {"cache": data.cache_arn, "user": data.cache_user_arn}
+    if links.queue is not None:
+        parts["queue"] = links.queue.arn
+    for worker, queue in links.sends_to.items():
+        parts[f"sends:{worker}"] = queue.arn
 
     def statements(arns: dict[str, str]) -> list[dict[str, Any]]:
-        table = arns["table"]
-        found: list[dict[str, Any]] = [
-            {
-                "Sid": "UseItsSessionsTable",
-                "Effect": "Allow",
-                "Action": [
-                    "dynamodb:GetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",
-                    "dynamodb:Query",
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:BatchWriteItem",
-                    "dynamodb:ConditionCheckItem",
-                ],
-                "Resource": [table, f"{table}/index/*"],
-            },
-            {
-                "Sid": "RereadItsDatabaseSecret",
-                "Effect": "Allow",
-                "Action": "secretsmanager:GetSecretValue",
-                "Resource": arns["secret"],
-            },
-        ]
+        found: list[dict[str, Any]] = []
+        if "table" in arns:
+            table = arns["table"]
+            found.append(
+                {
+                    "Sid": "UseItsSessionsTable",
+                    "Effect": "Allow",
+                    "Action": [
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem",
+                        "dynamodb:Query",
+                        "dynamodb:BatchGetItem",
+                        "dynamodb:BatchWriteItem",
+                        "dynamodb:ConditionCheckItem",
+                    ],
+                    "Resource": [table, f"{table}/index/*"],
+                }
+            )
+        if "secret" in arns:
+            found.append(
+                {
+                    "Sid": "RereadItsDatabaseSecret",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": arns["secret"],
+                }
+            )
         if "cache" in arns:
             found.append(
                 {
@@ -145,6 +202,11 @@ def data_access_statements(data: AppData) -> pulumi.Output[list[dict[str, Any]]]
                     "Resource": [arns["cache"], arns["user"]],
                 }
             )
+        if "queue" in arns:
+            found.append(consume_statement(arns["queue"]))
+        sends = [arn for key, arn in arns.items() if key.startswith("sends:")]
+        if sends:
+            found.append(send_statement(sends))
         return found
 
     return pulumi.Output.all(**parts).apply(statements)

@@ -29,7 +29,7 @@ from components.iam import document, service_trust_policy
 from components.observability.alarms import AlarmSpec
 from components.options import AwsContext
 from components.security import via_service_statement
-from config.compute import Ec2Config, instance_architecture
+from config.compute import Ec2ServiceConfig, instance_architecture
 from config.release import EC2_INSTANCE_START_SECONDS
 
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{architecture}"
@@ -43,7 +43,7 @@ AUTOSCALING_SERVICE_ROLE = "aws-service-role/autoscaling.amazonaws.com/AWSServic
 
 @dataclass(frozen=True, kw_only=True)
 class Ec2ServiceArgs:
-    config: Ec2Config
+    config: Ec2ServiceConfig
     placement: Placement
     tags: dict[str, str]
 
@@ -154,14 +154,14 @@ class Ec2Service(pulumi.ComponentResource):
             {"group_name": self.group_name, "role_arn": self.role_arn, "alarm_names": self.alarm_names}
         )
 
-    def _latest_ami(self, config: Ec2Config) -> pulumi.Output[str]:
+    def _latest_ami(self, config: Ec2ServiceConfig) -> pulumi.Output[str]:
         """Amazon Linux 2023's current AMI, resolved when the plan is made: a specific image, so a refresh
         can roll back to the one before (instance refresh cannot roll back an SSM-resolved image)."""
         parameter = AMI_PARAMETER.format(architecture=instance_architecture(config.instance_type).value)
         return aws.ssm.get_parameter_output(name=parameter, opts=pulumi.InvokeOutputOptions(parent=self)).value
 
     @staticmethod
-    def _capacity(config: Ec2Config, template: aws.ec2.LaunchTemplate) -> dict[str, Any]:
+    def _capacity(config: Ec2ServiceConfig, template: aws.ec2.LaunchTemplate) -> dict[str, Any]:
         """One launch template version (specific, so a refresh can roll back), or a Spot mix above the minimum."""
         version = template.latest_version.apply(str)
         if not config.spot_percent:
@@ -204,7 +204,7 @@ class Ec2Service(pulumi.ComponentResource):
             policy=pulumi.Output.all(
                 logs.arn,
                 secret_read_statements(config, args.placement.data),
-                data_access_statements(args.placement.data),
+                data_access_statements(config, args.placement.data),
             ).apply(
                 lambda values: document(
                     [
@@ -254,7 +254,12 @@ class Ec2Service(pulumi.ComponentResource):
         config = scaling.config
         for role, metric, value, label in (
             ("cpu", "ASGAverageCPUUtilization", config.cpu_target_percent, None),
-            ("requests", "ALBRequestCountPerTarget", config.requests_per_target, request_label(scaling)),
+            (
+                "requests",
+                "ALBRequestCountPerTarget",
+                config.requests_per_target,
+                request_label(scaling.load_balancer, scaling.target_group) if scaling.target_group else None,
+            ),
         ):
             if not value:
                 continue

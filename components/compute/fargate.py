@@ -8,13 +8,14 @@ strategies; the circuit breaker and the deployment alarms roll a bad one back by
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components.compute.app import (
+    ServiceLinks,
     app_environment,
     app_secrets,
     data_access_statements,
@@ -22,16 +23,18 @@ from components.compute.app import (
     secret_read_statements,
     write_logs_statement,
 )
-from components.compute.routing import Placement, route
+from components.compute.routing import Placement, Routing, route
 from components.compute.scaling import AppScaling, scale_ecs_service
 from components.iam import document, service_trust_policy
 from components.naming import ECS_NAME, physical_name
 from components.observability.alarms import AlarmSpec
 from components.options import AwsContext
 from components.security import Encryption
-from config.compute import Architecture, ContainerInsights, DeploymentStrategy, FargateConfig
+from config.compute import Architecture, ContainerInsights, DeploymentStrategy, FargateServiceConfig
 
 CONTAINER = "app"
+# The container port's name, which Service Connect refers to.
+PORT_NAME = "http"
 _STRATEGY = {
     DeploymentStrategy.ROLLING: "ROLLING",
     DeploymentStrategy.CANARY: "CANARY",
@@ -48,6 +51,8 @@ class ClusterArgs:
     log_retention_days: int
     exec_command: bool
     container_insights: ContainerInsights
+    # A Cloud Map namespace for ECS Service Connect, when services call each other by name.
+    service_connect: bool = False
 
 
 class Cluster(pulumi.ComponentResource):
@@ -57,6 +62,7 @@ class Cluster(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     exec_log_group_arn: pulumi.Output[str]
     container_insights: ContainerInsights
+    namespace_arn: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:compute:Cluster", name, None, opts)
@@ -75,9 +81,23 @@ class Cluster(pulumi.ComponentResource):
             if insights is not ContainerInsights.DISABLED
             else None
         )
+        # Services find each other by name in it (http://<service>:<port>), through Service Connect's proxy.
+        namespace = (
+            aws.servicediscovery.HttpNamespace(
+                f"{name}-namespace",
+                name=name,
+                description=f"{name}: services by name (ECS Service Connect)",
+                opts=child,
+            )
+            if args.service_connect
+            else None
+        )
         cluster = aws.ecs.Cluster(
             f"{name}-cluster",
             name=name,
+            service_connect_defaults=aws.ecs.ClusterServiceConnectDefaultsArgs(namespace=namespace.arn)
+            if namespace
+            else None,
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=insights.value)],
             # Every ECS Exec session is logged and encrypted with the environment key, when Exec is allowed.
             configuration=aws.ecs.ClusterConfigurationArgs(
@@ -102,16 +122,18 @@ class Cluster(pulumi.ComponentResource):
         self.arn = cluster.arn
         self.container_insights = insights
         self.exec_log_group_arn = exec_logs.arn
+        self.namespace_arn = namespace.arn if namespace else None
         self.register_outputs({"name": self.name, "arn": self.arn})
 
 
 @dataclass(frozen=True, kw_only=True)
 class FargateServiceArgs:
-    config: FargateConfig
+    config: FargateServiceConfig
     placement: Placement
     cluster: Cluster
     # Without NAT the app subnets are public and tasks need a public address to reach AWS APIs.
     public_ip: bool
+    links: ServiceLinks = field(default_factory=ServiceLinks)
 
 
 class FargateService(pulumi.ComponentResource):
@@ -147,10 +169,11 @@ class FargateService(pulumi.ComponentResource):
             container_definitions=self._containers(args, logs.name),
             opts=child,
         )
-        routing = route(self, name, config, args.placement, target_type="ip")
+        routing = route(self, name, config, args.placement, target_type="ip") if config.public else None
         strategy = config.deployment.strategy
         shifts_traffic = strategy is not DeploymentStrategy.ROLLING
         infrastructure_role = self._load_balancer_role(context) if shifts_traffic else None
+        alarm_names = routing.alarm_names if routing else []
         service = aws.ecs.Service(
             f"{name}-service",
             name=physical_name(ECS_NAME, name),
@@ -170,26 +193,17 @@ class FargateService(pulumi.ComponentResource):
                 security_groups=[args.placement.security_group_id],
                 assign_public_ip=args.public_ip,
             ),
-            load_balancers=[
-                aws.ecs.ServiceLoadBalancerArgs(
-                    target_group_arn=routing.primary.arn,
-                    container_name=CONTAINER,
-                    container_port=config.container_port,
-                    advanced_configuration=aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
-                        alternate_target_group_arn=routing.alternate.arn,
-                        production_listener_rule=routing.rule.arn,
-                        role_arn=infrastructure_role.arn,
-                    )
-                    if infrastructure_role is not None
-                    else None,
-                )
-            ],
-            health_check_grace_period_seconds=config.health_check.grace_period_seconds,
+            load_balancers=[self._target(config, routing, infrastructure_role)] if routing else None,
+            # ECS refuses a grace period on a service without a load balancer.
+            health_check_grace_period_seconds=config.health_check.grace_period_seconds if routing else None,
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
-            alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=routing.alarm_names, enable=True, rollback=True),
+            alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=alarm_names, enable=True, rollback=True)
+            if alarm_names
+            else None,
             deployment_configuration=self._deployment(config),
+            service_connect_configuration=self._service_connect(args, logs.name),
             enable_execute_command=config.exec_command,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
@@ -197,7 +211,7 @@ class FargateService(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # The target groups must belong to the load balancer (through the rule) before ECS uses them.
-                depends_on=[routing.rule],
+                depends_on=[routing.rule] if routing else None,
                 # Auto scaling owns the task count; ECS swaps the target groups' roles during a release.
                 ignore_changes=["desiredCount", *(["loadBalancers"] if shifts_traffic else [])],
             ),
@@ -205,7 +219,12 @@ class FargateService(pulumi.ComponentResource):
         scale_ecs_service(
             self,
             name,
-            AppScaling(config=config, load_balancer=args.placement.load_balancer, target_group=routing.primary),
+            AppScaling(
+                config=config,
+                load_balancer=args.placement.load_balancer,
+                target_group=routing.primary if routing else None,
+                queue=args.links.queue,
+            ),
             cluster_name=args.cluster.name,
             service_name=service.name,
             request_scaling=not shifts_traffic,
@@ -214,17 +233,74 @@ class FargateService(pulumi.ComponentResource):
         self.service_name = service.name
         self.task_role_arn = task_role.arn
         self.log_group_name = logs.name
-        self.alarm_names = pulumi.Output.all(*routing.alarm_names)
-        self.deployment_alarms = routing.deployment_alarms
+        self.alarm_names = pulumi.Output.all(*alarm_names)
+        self.deployment_alarms = routing.deployment_alarms if routing else ()
         self.cluster_name = args.cluster.name
         self.container_insights = args.cluster.container_insights
         self.register_outputs(
             {"service_name": self.service_name, "task_role_arn": self.task_role_arn, "alarm_names": self.alarm_names}
         )
 
+    @staticmethod
+    def _target(
+        config: FargateServiceConfig, routing: Routing, infrastructure_role: aws.iam.Role | None
+    ) -> aws.ecs.ServiceLoadBalancerArgs:
+        """Where the load balancer sends the service's requests; with the second target group and the role
+        ECS shifts traffic with when the strategy moves traffic."""
+        return aws.ecs.ServiceLoadBalancerArgs(
+            target_group_arn=routing.primary.arn,
+            container_name=CONTAINER,
+            container_port=config.container_port,
+            advanced_configuration=aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+                alternate_target_group_arn=routing.alternate.arn,
+                production_listener_rule=routing.rule.arn,
+                role_arn=infrastructure_role.arn,
+            )
+            if infrastructure_role is not None
+            else None,
+        )
+
+    @staticmethod
+    def _service_connect(
+        args: FargateServiceArgs, log_group: pulumi.Output[str]
+    ) -> aws.ecs.ServiceServiceConnectConfigurationArgs | None:
+        """In the namespace when it calls a service or is called by one: served under its name when called."""
+        config, namespace = args.config, args.cluster.namespace_arn
+        serves = config.listens and bool(config.allow_from)
+        if namespace is None or not (serves or args.links.calls):
+            return None
+        return aws.ecs.ServiceServiceConnectConfigurationArgs(
+            enabled=True,
+            namespace=namespace,
+            services=[
+                aws.ecs.ServiceServiceConnectConfigurationServiceArgs(
+                    port_name=PORT_NAME,
+                    discovery_name=args.placement.service,
+                    client_alias=[
+                        aws.ecs.ServiceServiceConnectConfigurationServiceClientAliasArgs(
+                            port=config.container_port, dns_name=args.placement.service
+                        )
+                    ],
+                )
+            ]
+            if serves
+            else None,
+            # The proxy's own log lines go beside the service's.
+            log_configuration=aws.ecs.ServiceServiceConnectConfigurationLogConfigurationArgs(
+                log_driver="awslogs",
+                options={
+                    "awslogs-group": log_group,
+                    "awslogs-region": args.placement.context.region,
+                    "awslogs-stream-prefix": "service-connect",
+                },
+            ),
+        )
+
     def _containers(self, args: FargateServiceArgs, log_group: pulumi.Output[str]) -> pulumi.Output[str]:
         config, context = args.config, args.placement.context
-        environment = app_environment(config, args.placement.data, context.region)
+        environment = app_environment(config, args.placement.data, context.region, args.links)
+        # Service Connect finds the port by its name; a service that no one calls keeps its port unnamed.
+        named_port = {"name": PORT_NAME, "appProtocol": "http"} if config.allow_from else {}
         secrets = app_secrets(config, args.placement.data)
 
         def definitions(values: list[Any]) -> str:
@@ -233,7 +309,9 @@ class FargateService(pulumi.ComponentResource):
                 "name": CONTAINER,
                 "image": config.image,
                 "essential": True,
-                "portMappings": [{"containerPort": config.container_port, "protocol": "tcp"}],
+                "portMappings": [{"containerPort": config.container_port, "protocol": "tcp", **named_port}]
+                if config.listens
+                else [],
                 "environment": [{"name": key, "value": value} for key, value in settings.items()],
                 "secrets": [{"name": key, "valueFrom": value} for key, value in references.items()],
                 "readonlyRootFilesystem": config.read_only_root_filesystem,
@@ -280,15 +358,17 @@ class FargateService(pulumi.ComponentResource):
         )
         task = aws.iam.Role(
             f"{name}-task-role",
-            description=f"{name}: the app's own permissions: its sessions table and its cache",
+            description=f"{name}: the service's own permissions: the stores and queues it declares",
             assume_role_policy=trust,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        if not (config.uses or config.exec_command or args.links.queue or args.links.sends_to):
+            return execution, task  # nothing to grant: IAM refuses a policy without statements
         aws.iam.RolePolicy(
             f"{name}-task-policy",
             role=task.id,
             policy=pulumi.Output.all(
-                data_access_statements(args.placement.data),
+                data_access_statements(config, args.placement.data, args.links),
                 args.cluster.exec_log_group_arn,
                 args.placement.encryption.key_arn,
             ).apply(
@@ -319,7 +399,7 @@ class FargateService(pulumi.ComponentResource):
         return role
 
     @staticmethod
-    def _deployment(config: FargateConfig) -> aws.ecs.ServiceDeploymentConfigurationArgs:
+    def _deployment(config: FargateServiceConfig) -> aws.ecs.ServiceDeploymentConfigurationArgs:
         deployment = config.deployment
         strategy = deployment.strategy
         if strategy is DeploymentStrategy.ROLLING:

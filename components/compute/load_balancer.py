@@ -138,19 +138,29 @@ class LoadBalancer(pulumi.ComponentResource):
         self._origin_header = args.origin_header
         self.register_outputs({"arn": self.arn, "dns_name": self.dns_name, "listener_arn": listener.arn})
 
-    def conditions(self, path_pattern: str) -> list[aws.lb.ListenerRuleConditionArgs]:
-        """What a service's rule matches: its paths and, on an internet-facing load balancer, CloudFront's header."""
-        paths = aws.lb.ListenerRuleConditionArgs(
-            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[path_pattern])
-        )
-        header = self._origin_header
-        if header is None:
-            return [paths]
-        return [
-            paths,
-            aws.lb.ListenerRuleConditionArgs(
-                http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                    http_header_name=header.name, values=[header.value]
+    def conditions(self, paths: Sequence[str], hosts: Sequence[str] = ()) -> list[aws.lb.ListenerRuleConditionArgs]:
+        """What a service's rule matches: its paths and hosts and, on an internet-facing load balancer,
+        CloudFront's header."""
+        conditions = []
+        if paths:
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(paths))
                 )
-            ),
-        ]
+            )
+        if hosts:
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(hosts))
+                )
+            )
+        header = self._origin_header
+        if header is not None:
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                        http_header_name=header.name, values=[header.value]
+                    )
+                )
+            )
+        return conditions

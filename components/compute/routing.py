@@ -20,7 +20,7 @@ from components.observability.alarms import AlarmSpec, metric_alarm
 from components.observability.signals import target_5xx_rate, unhealthy_hosts
 from components.options import AwsContext
 from components.security import Encryption
-from config.compute import AppConfig, DeploymentStrategy
+from config.compute import DeploymentStrategy, ServiceConfig, rule_priority
 
 # The port targets are registered on. Tasks register with their container port, and EC2 instances map
 # the container to this port, so changing the app's port never replaces a target group.
@@ -28,6 +28,7 @@ TARGET_PORT = 80
 COLOURS = ("blue", "green")
 # The last rule the listener evaluates: the service that takes every request no other rule takes.
 CATCH_ALL_PRIORITY = 50_000
+CATCH_ALL_PATH = "/*"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +43,8 @@ class Placement:
     security_group_id: pulumi.Input[str]
     data: AppData
     log_retention_days: int
+    # The service placed: its name in the config (its resources carry the stack's prefix too).
+    service: str
     # Where every alarm of the service notifies (the alert topic).
     alarm_actions: Sequence[pulumi.Input[str]]
 
@@ -61,11 +64,15 @@ class Routing:
 def route(
     parent: pulumi.Resource,
     name: str,
-    app: AppConfig,
+    app: ServiceConfig,
     placement: Placement,
     target_type: str,
 ) -> Routing:
-    """Target groups, the catch-all listener rule and the deployment alarms of service `name`."""
+    """Target groups, the listener rule and the deployment alarms of public service `name`.
+
+    The rule matches the service's paths and hosts at a priority from its name (or config); a service
+    with neither takes every request no other rule takes, last.
+    """
     load_balancer, vpc_id = placement.load_balancer, placement.vpc_id
     check = app.health_check
     groups = [
@@ -93,11 +100,13 @@ def route(
     ]
     primary, alternate = groups
     ecs_shifts_traffic = app.deployment.strategy is not DeploymentStrategy.ROLLING
+    routing = app.routing
+    catch_all = routing.matches_everything
     rule = aws.lb.ListenerRule(
         f"{name}-rule",
         listener_arn=load_balancer.listener.arn,
-        priority=CATCH_ALL_PRIORITY,
-        conditions=load_balancer.conditions("/*"),
+        priority=CATCH_ALL_PRIORITY if catch_all else rule_priority(placement.service, routing),
+        conditions=load_balancer.conditions([CATCH_ALL_PATH] if catch_all else routing.paths, routing.hosts),
         actions=[
             aws.lb.ListenerRuleActionArgs(
                 type="forward",

@@ -15,12 +15,14 @@ import pulumi
 
 from components.observability.alarms import AlarmSpec, Golden, Metric, Signal
 from config import catalog
+from config.compute import SINGLE_APP
 from config.observability import AlarmConfig
 
 ELB = "AWS/ApplicationELB"
 CLOUDFRONT = "AWS/CloudFront"
 WAF = "AWS/WAFV2"
 ECS = "AWS/ECS"
+SQS = "AWS/SQS"
 CONTAINER_INSIGHTS = "ECS/ContainerInsights"
 EC2 = "AWS/EC2"
 AUTO_SCALING = "AWS/AutoScaling"
@@ -163,15 +165,23 @@ def load_balancer(arn_suffix: pulumi.Input[str], limits: AlarmConfig) -> Tier:
     )
 
 
+def service_title(service: str, runs_on: str) -> str:
+    """A service's dashboard row: the single app keeps the title it always had."""
+    return f"App ({runs_on})" if service == SINGLE_APP else f"Service {service} ({runs_on})"
+
+
 def fargate_app(
+    name: str,
     cluster: pulumi.Input[str],
     service: pulumi.Input[str],
     deployment: Sequence[AlarmSpec],
     limits: AlarmConfig,
     *,
     running_tasks: bool,
+    queue: Sequence[AlarmSpec] = (),
 ) -> Tier:
-    """The app's tasks: CPU and memory (AWS/ECS), and running below desired when Container Insights reports it."""
+    """A service's tasks: CPU and memory (AWS/ECS), running below desired when Container Insights reports it,
+    and its queue's alarms when it works one."""
     dims = {"ClusterName": cluster, "ServiceName": service}
     running = Metric("running", CONTAINER_INSIGHTS, "RunningTaskCount", dims, "Minimum")
     desired = Metric("desired", CONTAINER_INSIGHTS, "DesiredTaskCount", dims, "Maximum")
@@ -183,25 +193,59 @@ def fargate_app(
         # Container Insights reports both every minute while the service exists: silence is an outage.
         treat_missing_data=BREACHING,
     )
+    label = "App" if name == SINGLE_APP else name
     return Tier(
-        "app",
-        "App (ECS Fargate)",
+        name,
+        service_title(name, "ECS Fargate"),
         (),
         (
-            _utilization("cpu", "App CPU", Metric("cpu", ECS, "CPUUtilization", dims, "Average"), limits.cpu_percent),
+            _utilization(
+                "cpu", f"{label} CPU", Metric("cpu", ECS, "CPUUtilization", dims, "Average"), limits.cpu_percent
+            ),
             _utilization(
                 "memory",
-                "App memory",
+                f"{label} memory",
                 Metric("memory", ECS, "MemoryUtilization", dims, "Average"),
                 limits.memory_percent,
             ),
             *([tasks] if running_tasks else []),
+            *queue,
         ),
         existing_alarms=tuple(deployment),
     )
 
 
-def ec2_app(group: pulumi.Input[str], deployment: Sequence[AlarmSpec], limits: AlarmConfig) -> Tier:
+def dead_letters(worker: str, dead_letter_queue: pulumi.Input[str]) -> AlarmSpec:
+    """The redrive alarm: a message failed the worker too often and moved to the dead-letter queue."""
+    return AlarmSpec(
+        "deadletters",
+        f"Messages of {worker} failed too often and wait in its dead-letter queue",
+        Signal(
+            "Messages in the dead-letter queue",
+            Golden.ERRORS,
+            (_metric("dead", SQS, "ApproximateNumberOfMessagesVisible", "Maximum", QueueName=dead_letter_queue),),
+        ),
+        threshold=0,
+        treat_missing_data=NOT_BREACHING,  # SQS stops reporting an idle queue: nothing has failed
+    )
+
+
+def oldest_message(worker: str, queue: pulumi.Input[str], max_age_seconds: int) -> AlarmSpec:
+    """The backlog is not worked: the oldest message has waited longer than the limit."""
+    return AlarmSpec(
+        "backlog",
+        f"The oldest message for {worker} has waited over {max_age_seconds} s",
+        Signal(
+            "Age of the oldest message (s)",
+            Golden.SATURATION,
+            (_metric("age", SQS, "ApproximateAgeOfOldestMessage", "Maximum", QueueName=queue),),
+        ),
+        threshold=max_age_seconds,
+        treat_missing_data=NOT_BREACHING,  # SQS stops reporting an idle queue: nothing waits
+    )
+
+
+def ec2_app(name: str, group: pulumi.Input[str], deployment: Sequence[AlarmSpec], limits: AlarmConfig) -> Tier:
     """The app's instances: CPU, and in service below the group's minimum (group metrics are collected).
 
     Memory needs the CloudWatch agent on the instances, which the image may not have: not alarmed.
@@ -210,8 +254,8 @@ def ec2_app(group: pulumi.Input[str], deployment: Sequence[AlarmSpec], limits: A
     minimum = _metric("minimum", AUTO_SCALING, "GroupMinSize", "Maximum", AutoScalingGroupName=group)
     cpu = _metric("cpu", EC2, "CPUUtilization", "Average", AutoScalingGroupName=group)
     return Tier(
-        "app",
-        "App (EC2 Auto Scaling)",
+        name,
+        service_title(name, "EC2 Auto Scaling"),
         (),
         (
             _utilization("cpu", "App CPU", cpu, limits.cpu_percent),

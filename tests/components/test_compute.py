@@ -350,7 +350,7 @@ def test_the_cluster_has_container_insights(shipped_run):
 @pytest.mark.parametrize("stack", STACKS)
 def test_scaling_keeps_the_configured_bounds(shipped_run, stack):
     run = shipped_run(stack)
-    compute = parse_config(stack_values(stack)).compute
+    compute = parse_config(stack_values(stack)).compute.services["app"]
     target = run.one(SCALING_TARGET).inputs
     assert (target["minCapacity"], target["maxCapacity"]) == (compute.min_count, compute.max_count)
     assert target["scalableDimension"] == "ecs:service:DesiredCount"

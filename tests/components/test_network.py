@@ -295,7 +295,7 @@ def test_database_and_cache_have_no_egress(shipped_run, role):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_app_admits_only_the_load_balancer_on_the_app_port(shipped_run, stack):
-    app_port = parse_config(stack_values(stack)).compute.container_port
+    app_port = parse_config(stack_values(stack)).compute.services["app"].container_port
     assert admitted(shipped_run(stack), "app") == {(app_port, "alb")}
 
 

@@ -28,21 +28,19 @@ def counts(dev_values, put):
 def test_min_above_max_is_rejected_at_min_count(counts, rejected):
     problems = rejected(counts(3, 3, 2))
 
-    assert problems == {"webstack:compute.minCount": "3 is above compute.maxCount (2)"}
+    assert problems == {"webstack:compute.minCount": "3 is above maxCount (2)"}
 
 
 @pytest.mark.parametrize(("desired", "maximum"), [(1, 4), (5, 4)])
 def test_desired_outside_min_and_max_is_rejected_at_desired_count(counts, rejected, desired, maximum):
     problems = rejected(counts(2, desired, maximum))
 
-    assert problems == {
-        "webstack:compute.desiredCount": f"{desired} must be between compute.minCount (2) and compute.maxCount (4)"
-    }
+    assert problems == {"webstack:compute.desiredCount": f"{desired} must be between minCount (2) and maxCount (4)"}
 
 
 @pytest.mark.parametrize(("minimum", "desired", "maximum"), [(0, 0, 1), (2, 2, 2), (1, 3, 4), (1, 4, 4)])
 def test_counts_within_bounds_are_accepted(counts, minimum, desired, maximum):
-    compute = parse_config(counts(minimum, desired, maximum)).compute
+    compute = parse_config(counts(minimum, desired, maximum)).compute.services["app"]
 
     assert (compute.min_count, compute.desired_count, compute.max_count) == (minimum, desired, maximum)
 
@@ -82,7 +80,7 @@ def test_fargate_rejects_memory_that_does_not_go_with_cpu(dev_values, put, rejec
 def test_fargate_accepts_smallest_and_largest_memory_of_each_cpu(dev_values, put, cpu, memory):
     put(dev_values, "compute.cpu", cpu)
 
-    compute = parse_config(put(dev_values, "compute.memory", memory)).compute
+    compute = parse_config(put(dev_values, "compute.memory", memory)).compute.services["app"]
 
     assert (compute.cpu, compute.memory) == (cpu, memory)
 
@@ -170,7 +168,7 @@ def test_health_check_timeout_must_be_below_its_interval(dev_values, put, reject
     problems = rejected(put(dev_values, "compute.healthCheck.timeoutSeconds", 5))
 
     assert problems["webstack:compute.healthCheck.timeoutSeconds"] == (
-        "5 must be below compute.healthCheck.intervalSeconds (5)"
+        "5 must be below healthCheck.intervalSeconds (5)"
     )
 
 
@@ -218,7 +216,7 @@ def test_a_burstable_type_with_unlimited_credits_is_accepted_in_prod(prod_values
         "image": "nginx:1.27",
     }
 
-    assert parse_config(prod_values).compute.instance_type == "t4g.large"
+    assert parse_config(prod_values).compute.services["app"].instance_type == "t4g.large"
 
 
 def test_the_ec2_kind_only_rolls(dev_values, rejected):

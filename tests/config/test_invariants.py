@@ -58,8 +58,8 @@ def test_shipped_prod_stack_is_highly_available_and_protected(prod_values):
     assert config.network.availability_zones == 3
     assert config.network.nat_gateways is NatGateways.ONE_PER_AZ
     assert config.network.flow_logs.enabled is True
-    assert config.compute.min_count >= 2
-    assert config.compute.desired_count >= 2
+    assert config.compute.services["app"].min_count >= 2
+    assert config.compute.services["app"].desired_count >= 2
     assert config.edge.waf.enabled is True
     assert config.data.cache.replicas >= 1
     assert config.observability.access_logs is True
@@ -71,8 +71,8 @@ def test_shipped_dev_stack_is_cheap(dev_values):
     assert config.network.nat_gateways is NatGateways.SINGLE
     assert config.data.postgres.multi_az is False
     assert config.compute.kind == "fargate"
-    assert (config.compute.on_demand_base, config.compute.spot_percent) == (0, 100)
-    assert config.compute.deployment.strategy.value == "rolling"
+    assert (config.compute.services["app"].on_demand_base, config.compute.services["app"].spot_percent) == (0, 100)
+    assert config.compute.services["app"].deployment.strategy.value == "rolling"
 
 
 @pytest.mark.parametrize(("path", "value", "key", "reason"), PROD_INVARIANTS, ids=IDS)
@@ -89,7 +89,11 @@ def test_dev_accepts_what_prod_forbids(dev_values, put, path, value, key, reason
     config = parse_config(put(dev_values, path, value))
 
     node = config.model_dump(by_alias=True, mode="json")
-    for part in path.split("."):
+    # The single app's keys, written under compute, are the service `app`'s.
+    parts = path.split(".")
+    if parts[0] == "compute" and parts[1] not in node["compute"]:
+        parts[1:1] = ["services", "app"]
+    for part in parts:
         node = node[part]
     assert node == value
 
@@ -110,13 +114,13 @@ def test_dev_allows_missing_account_id(dev_values):
 def test_prod_accepts_image_pinned_by_digest(prod_values, put):
     image = "public.ecr.aws/nginx/nginx@sha256:" + "a" * 64
 
-    assert parse_config(put(prod_values, "compute.image", image)).compute.image == image
+    assert parse_config(put(prod_values, "compute.image", image)).compute.services["app"].image == image
 
 
 def test_prod_accepts_registry_port_with_pinned_tag(prod_values, put):
     image = "registry.example.com:5000/app:1.4.2"
 
-    assert parse_config(put(prod_values, "compute.image", image)).compute.image == image
+    assert parse_config(put(prod_values, "compute.image", image)).compute.services["app"].image == image
 
 
 def test_stage_rejects_no_nat_gateways(minimal, put, rejected):
@@ -217,7 +221,7 @@ def test_prod_cross_section_rules(prod_values, put, rejected, path, value, key, 
     ],
 )
 def test_prod_accepts_images_pinned_by_version_sha_or_digest(prod_values, put, image):
-    assert parse_config(put(prod_values, "compute.image", image)).compute.image == image
+    assert parse_config(put(prod_values, "compute.image", image)).compute.services["app"].image == image
 
 
 @pytest.mark.parametrize("tier", ["dev", "prod"])

@@ -38,10 +38,10 @@ def test_prod_preset_is_highly_available(minimal):
     assert config.network.availability_zones == 3
     assert config.network.nat_gateways is NatGateways.ONE_PER_AZ
     assert config.data.postgres.multi_az is True
-    assert config.compute.spot_percent == 0
-    assert config.compute.on_demand_base == 3
-    assert config.compute.deployment.strategy.value == "canary"
-    assert config.compute.min_count >= 2
+    assert config.compute.services["app"].spot_percent == 0
+    assert config.compute.services["app"].on_demand_base == 3
+    assert config.compute.services["app"].deployment.strategy.value == "canary"
+    assert config.compute.services["app"].min_count >= 2
 
 
 def test_dev_preset_is_cheap(minimal):
@@ -50,8 +50,8 @@ def test_dev_preset_is_cheap(minimal):
     assert config.network.nat_gateways is NatGateways.SINGLE
     assert config.data.postgres.multi_az is False
     assert config.data.cache.replicas == 0
-    assert config.compute.spot_percent == 100
-    assert (config.compute.cpu, config.compute.memory) == (256, 512)
+    assert config.compute.services["app"].spot_percent == 100
+    assert (config.compute.services["app"].cpu, config.compute.services["app"].memory) == (256, 512)
 
 
 def test_tiers_get_distinct_vpc_ranges(minimal):
@@ -75,22 +75,23 @@ def test_stack_value_keeps_the_preset_siblings_it_does_not_set(minimal, put):
 
 def test_compute_defaults_to_fargate_with_preset_cpu_and_memory(minimal):
     compute = parse_config(minimal("prod")).compute
+    app = compute.services["app"]
 
-    assert (compute.kind, compute.cpu, compute.memory) == ("fargate", 1024, 2048)
+    assert (compute.kind, app.cpu, app.memory) == ("fargate", 1024, 2048)
 
 
 @pytest.mark.parametrize(
     ("tier", "instance_type"), [("dev", "t4g.small"), ("stage", "t4g.medium"), ("prod", "m7g.large")]
 )
 def test_ec2_compute_gets_instance_type_from_the_preset(minimal, put, tier, instance_type):
-    compute = parse_config(put(minimal(tier), "compute.kind", "ec2")).compute
+    compute = parse_config(put(minimal(tier), "compute.kind", "ec2")).compute.services["app"]
 
     assert compute.instance_type == instance_type
     assert not hasattr(compute, "cpu")
 
 
 def test_ec2_compute_gets_the_tier_counts(minimal, put):
-    compute = parse_config(put(minimal("prod"), "compute.kind", "ec2")).compute
+    compute = parse_config(put(minimal("prod"), "compute.kind", "ec2")).compute.services["app"]
 
     assert (compute.min_count, compute.desired_count, compute.max_count) == (3, 3, 12)
 
@@ -98,7 +99,7 @@ def test_ec2_compute_gets_the_tier_counts(minimal, put):
 def test_stack_instance_type_overrides_the_ec2_preset(minimal, put):
     values = put(minimal("dev"), "compute.kind", "ec2")
 
-    compute = parse_config(put(values, "compute.instanceType", "m7i.large")).compute
+    compute = parse_config(put(values, "compute.instanceType", "m7i.large")).compute.services["app"]
 
     assert compute.instance_type == "m7i.large"
 

@@ -11,7 +11,7 @@ from config.release import GOAL_SECONDS, alarm_detection_seconds, release_times
 
 def app(values, **compute):
     values["webstack:compute"] = {**values.get("webstack:compute", {}), **compute}
-    return parse_config(values).compute
+    return parse_config(values).compute.services["app"]
 
 
 def test_a_rolling_fargate_release_is_task_start_plus_passing_checks(dev_values):

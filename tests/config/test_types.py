@@ -245,7 +245,7 @@ def test_plain_environment_rejects_invalid_variable_names(dev_values, put, rejec
 def test_plain_environment_accepts_ordinary_variables(dev_values, put):
     config = parse_config(put(dev_values, "compute.environment", {"LOG_LEVEL": "info", "_FLAG": "1"}))
 
-    assert config.compute.environment == {"LOG_LEVEL": "info", "_FLAG": "1"}
+    assert config.compute.services["app"].environment == {"LOG_LEVEL": "info", "_FLAG": "1"}
 
 
 @pytest.mark.parametrize(
@@ -282,7 +282,7 @@ def test_secrets_accept_secrets_manager_and_ssm_arns(dev_values, put):
         "API_KEY": f"arn:aws:ssm:eu-west-1:{ARN_ACCOUNT}:parameter/app/api-key",
     }
 
-    assert parse_config(put(dev_values, "compute.secrets", secrets)).compute.secrets == secrets
+    assert parse_config(put(dev_values, "compute.secrets", secrets)).compute.services["app"].secrets == secrets
 
 
 # --- names (owner, costCenter) ---------------------------------------------------------------------------------

@@ -322,8 +322,8 @@ COST_LEVERS = (
     ("network", "interface_endpoints"),
     ("network.flow_logs", "enabled"),
     ("edge.waf", "enabled"),
-    ("compute", "desired_count"),
-    ("compute.fargate", "spot_percent"),
+    ("compute.services", "desired_count"),
+    ("compute.services.fargate", "spot_percent"),
     ("compute.fargate", "container_insights"),
     ("data.postgres", "instance_class"),
     ("data.postgres", "multi_az"),
@@ -339,7 +339,7 @@ COST_LEVERS = (
 
 @pytest.mark.parametrize(("section", "field"), COST_LEVERS)
 def test_each_cost_lever_says_what_it_costs_in_the_reference(section, field):
-    from config.compute import AppConfig, FargateConfig
+    from config.compute import FargateConfig, FargateServiceConfig, ServiceConfig
     from config.data import CacheConfig, PostgresConfig
     from config.edge import WafConfig
     from config.network import FlowLogsConfig, NetworkConfig
@@ -349,7 +349,8 @@ def test_each_cost_lever_says_what_it_costs_in_the_reference(section, field):
         "network": NetworkConfig,
         "network.flow_logs": FlowLogsConfig,
         "edge.waf": WafConfig,
-        "compute": AppConfig,
+        "compute.services": ServiceConfig,
+        "compute.services.fargate": FargateServiceConfig,
         "compute.fargate": FargateConfig,
         "data.postgres": PostgresConfig,
         "data.cache": CacheConfig,

@@ -26,5 +26,6 @@ def test_reference_documents_every_top_level_key_and_the_prod_rules():
         assert f"`{key}" in text, key
     assert "`webstack:data.postgres.multiAz`" in text
     assert "prod: must be true" in text
-    assert "`webstack:compute.cpu`" in text
-    assert "`webstack:compute.instanceType`" in text
+    assert "`webstack:compute.services.<name>.cpu`" in text
+    assert "`webstack:compute.containerInsights`" in text
+    assert "`webstack:compute.services.<name>.instanceType`" in text
