@@ -194,7 +194,14 @@ def _allowed(field: Any) -> str | None:
     """The `Allowed` text of a field or of its type, if it has one."""
     if field is None:
         return None
-    for marker in (*getattr(field, "metadata", ()), *typing.get_args(getattr(field, "annotation", None))):
+    annotation = getattr(field, "annotation", None)
+    # A list's entries carry their own (compute.services.<name>.routing.paths[0]).
+    entries = [arg for arg in typing.get_args(annotation) if typing.get_origin(annotation) is list]
+    for marker in (
+        *getattr(field, "metadata", ()),
+        *typing.get_args(annotation),
+        *(inner for entry in entries for inner in typing.get_args(entry)),
+    ):
         if isinstance(marker, Allowed):
             return marker.text
     return None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import fnmatch
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, Field
 
 from config import catalog
-from config.base import PROD, ConfigModel, TierRule
+from config.base import PROD, ConfigModel, Rule, TierRule, rule
 from config.compute import ComputeConfig
 from config.data import DataConfig
 from config.edge import EdgeConfig
@@ -39,6 +40,21 @@ def scope_of(values: Mapping[str, Any]) -> StackScope:
         environment=Environment(environment) if environment in tuple(Environment) else None,
         region=region if isinstance(region, str) and catalog.region_problem(region) is None else None,
     )
+
+
+@rule("compute", "edge")
+def _hosts_are_served(values: StackConfig) -> Iterator[tuple[str, str]]:
+    """A host-header route only sees the names CloudFront serves: any other never reaches the load balancer."""
+    edge = values.edge
+    served = [name for name in (edge.domain_name, edge.include_www and f"www.{edge.domain_name}") if name]
+    for service_name, service in values.compute.services.items():
+        for host in service.routing.hosts:
+            if not any(fnmatch.fnmatchcase(name, host) for name in served):
+                yield (
+                    "compute",
+                    f"services.{service_name}.routing.hosts: {host} is not a name the distribution serves "
+                    f"({', '.join(served) or 'none: set edge.domainName'}); CloudFront would never send it",
+                )
 
 
 class StackConfig(ConfigModel):
@@ -80,3 +96,5 @@ class StackConfig(ConfigModel):
         max_length=40,
         description="Extra tags for every resource. " + ", ".join(RESERVED_TAGS) + " are set by webstack.",
     )
+
+    rules: ClassVar[tuple[Rule, ...]] = (_hosts_are_served,)

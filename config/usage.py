@@ -36,6 +36,12 @@ class UsageConfig(ConfigModel):
     )
     sessions_gb: float = Field(default=0.1, ge=0, le=10**5, description="GB in the sessions table.")
     static_assets_gb: float = Field(default=1, ge=0, le=10**6, description="GB in the static-assets bucket.")
+    queue_messages_per_month: int = Field(
+        default=1_000_000,
+        ge=0,
+        le=10**12,
+        description="Messages each worker's queue carries a month (sent, received and deleted: 3 requests each).",
+    )
     kms_requests_per_month: int = Field(
         default=100_000, ge=0, le=10**12, description="KMS requests a month (S3 bucket keys keep these few)."
     )

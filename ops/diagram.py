@@ -57,6 +57,10 @@ VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+QUEUE = "aws:sqs/queue:Queue"
+PLATFORM = "webstack:index:Platform"
 BUDGET = "aws:budgets/budget:Budget"
 PROVIDER = "pulumi:providers:aws"
 
@@ -69,6 +73,8 @@ _ORIGIN_PROTOCOLS = {"https-only": "HTTPS", "http-only": "HTTP", "match-viewer":
 _NAT_STRATEGIES = {"OnePerAz": "one per AZ", "Single": "single"}
 # Mermaid's own entity codes: a label can hold any text without ending its quotes or the link syntax.
 _ENTITIES = {"#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "|": "#124;", "`": "#96;"}
+# The label a security group rule gives each store (`<service>-out-database`), by its node.
+_STORE_LABELS = {"db": "database", "cache": "cache"}
 _SHAPES = {"box": ('["', '"]'), "store": ('[("', '")]'), "person": ('(["', '"])'), "shield": ('{{"', '"}}')}
 
 
@@ -203,6 +209,21 @@ class _Manifest:
     def beside(self, resource: Resource, type_: str) -> list[Resource]:
         """Resources of `type_` with the same parent: the other parts of one component."""
         return [other for other in self.of(type_) if other.get("parent") == resource.get("parent")]
+
+    def service_name(self, resource: Resource) -> str:
+        """An app service's name in the config: its component's name after the root's (`<root>-<service>`)."""
+        component = str((self.parent(resource) or {}).get("name", ""))
+        root = str((self.first(PLATFORM) or {}).get("name", ""))
+        return component.removeprefix(f"{root}-") if root else component
+
+    def reaches(self, service: str) -> set[str]:
+        """What a service's group may reach: the labels of its egress rules (`<network>-<service>-out-<peer>`)."""
+        marker = f"-{service}-out-"
+        return {
+            str(rule.get("name")).rpartition(marker)[2]
+            for rule in self.of(EGRESS_RULE)
+            if marker in str(rule.get("name"))
+        }
 
     def region(self, resource: Resource) -> str | None:
         """The region of the provider a resource was registered with (a reference may add `::id` to the URN)."""
@@ -368,16 +389,42 @@ def _listener(inputs: Mapping[str, Any]) -> str:
     return f"{text} → {redirect.get('protocol')}" if redirect else text
 
 
-def _app(m: _Manifest) -> _Placed | None:
-    """The app tier: an ECS service on Fargate, or an EC2 Auto Scaling group."""
-    service = m.first(ECS_SERVICE)
-    if service is not None:
-        return _fargate(m, service)
-    group = m.first(AUTOSCALING_GROUP)
-    return _ec2(m, group) if group is not None else None
+@dataclass(frozen=True)
+class _Service:
+    """One app service: its node, and its name in the config (its resources carry it after the root's name)."""
+
+    placed: _Placed
+    name: str
+    # The load balancer's rule for it: its paths and hosts, or "default" when it takes every request.
+    route: str | None
 
 
-def _fargate(m: _Manifest, service: Resource) -> _Placed:
+def _apps(m: _Manifest) -> list[_Service]:
+    """The app tier: one node per ECS service on Fargate, or the EC2 Auto Scaling group."""
+    services = m.of(ECS_SERVICE) or m.of(AUTOSCALING_GROUP)
+    single = len(services) == 1
+    found = []
+    for resource in services:
+        name = m.service_name(resource)
+        node_id = "app" if single else f"svc_{name}"
+        placed = _fargate(m, resource, node_id) if resource.get("type") == ECS_SERVICE else _ec2(m, resource, node_id)
+        found.append(_Service(placed, name, _route(m, resource)))
+    return found
+
+
+def _route(m: _Manifest, service: Resource) -> str | None:
+    """What the load balancer sends a service: its rule's paths and hosts ("default" for the catch-all)."""
+    rule = next(iter(m.beside(service, LISTENER_RULE)), None)
+    if rule is None:
+        return None
+    matched: list[str] = []
+    for condition in map(_mapping, _items(_inputs(rule).get("conditions"))):
+        for kind in ("hostHeader", "pathPattern"):
+            matched += [str(value) for value in _items(_mapping(condition.get(kind)).get("values"))]
+    return "default" if matched in ([], ["/*"]) else " ".join(matched)
+
+
+def _fargate(m: _Manifest, service: Resource, node_id: str) -> _Placed:
     inputs = _inputs(service)
     task = _inputs(next(iter(m.beside(service, TASK_DEFINITION)), None))
     scaling = _inputs(next(iter(m.beside(service, SCALING_TARGET)), None))
@@ -391,8 +438,9 @@ def _fargate(m: _Manifest, service: Resource) -> _Placed:
     architecture = _text(_mapping(task.get("runtimePlatform")).get("cpuArchitecture"))
     release = _text(_mapping(inputs.get("deploymentConfiguration")).get("strategy"))
     rollback = _mapping(inputs.get("deploymentCircuitBreaker")).get("rollback") is True
+    named = m.service_name(service) if len(m.of(ECS_SERVICE)) > 1 else None
     lines = (
-        _joined("ECS Fargate", _plural(_int(inputs.get("desiredCount")) or 0, "task")),
+        _joined("ECS Fargate", named, _plural(_int(inputs.get("desiredCount")) or 0, "task")),
         _joined(_task_size(_int(task.get("cpu")), _int(task.get("memory"))), architecture and architecture.lower()),
         _joined(
             _scaling(_int(scaling.get("minCapacity")), _int(scaling.get("maxCapacity"))),
@@ -401,10 +449,10 @@ def _fargate(m: _Manifest, service: Resource) -> _Placed:
         ),
         _release(release, rollback),
     )
-    return _Placed(Node("app", lines), m.tier(service, "public" if public_ip else "private"), _target(m, service))
+    return _Placed(Node(node_id, lines), m.tier(service, "public" if public_ip else "private"), _target(m, service))
 
 
-def _ec2(m: _Manifest, group: Resource) -> _Placed:
+def _ec2(m: _Manifest, group: Resource, node_id: str) -> _Placed:
     inputs = _inputs(group)
     template = _inputs(next(iter(m.beside(group, LAUNCH_TEMPLATE)), None))
     mix = _mapping(_mapping(inputs.get("mixedInstancesPolicy")).get("instancesDistribution"))
@@ -423,7 +471,7 @@ def _ec2(m: _Manifest, group: Resource) -> _Placed:
         ),
         _release(f"instance refresh, {strategy}" if strategy else None, rollback),
     )
-    return _Placed(Node("app", lines), m.tier(group, "private"), _target(m, group))
+    return _Placed(Node(node_id, lines), m.tier(group, "private"), _target(m, group))
 
 
 def _task_size(cpu: int | None, memory: int | None) -> str | None:
@@ -541,6 +589,31 @@ def _tables(m: _Manifest) -> list[Node]:
     return nodes
 
 
+def _service_env(m: _Manifest, app: _Service) -> str:
+    """The names a service's container is given (its task definition), as text: empty when unknown."""
+    tasks = [t for t in m.of(TASK_DEFINITION) if m.service_name(t) == app.name]
+    return " ".join(str(_inputs(task).get("containerDefinitions")) for task in tasks).lower()
+
+
+def _queues(m: _Manifest, apps: list[_Service]) -> list[tuple[Node, str, list[str]]]:
+    """Each worker's queue (the one with a dead-letter queue), the worker, and the services that send to it."""
+    names = {app.name for app in apps}
+    found = []
+    for queue in m.of(QUEUE):
+        inputs = _inputs(queue)
+        if not inputs.get("redrivePolicy"):
+            continue
+        component = str((m.parent(queue) or {}).get("name", ""))
+        worker = next((name for name in names if component.endswith(f"-{name}-queue")), None)
+        if worker is None:
+            continue
+        marker = f"{worker}_queue_url"
+        senders = sorted(app.name for app in apps if app.name != worker and marker in _service_env(m, app))
+        lines = ("SQS · queue of " + worker, "dead-letter queue · encrypted")
+        found.append((Node(f"queue_{worker}", lines, "store"), worker, senders))
+    return found
+
+
 def _gateway_endpoints(m: _Manifest) -> set[str]:
     """The AWS services the VPC reaches through gateway endpoints, e.g. {"s3", "dynamodb"}."""
     return {
@@ -612,7 +685,7 @@ def _flowchart(m: _Manifest) -> str:
     services = Group("services", "Regional services")
     links: list[Edge] = []
 
-    balancer, app, database, cache = _load_balancer(m), _app(m), _database(m), _cache(m)
+    balancer, apps, database, cache = _load_balancer(m), _apps(m), _database(m), _cache(m)
     distribution = m.first(DISTRIBUTION)
     if distribution is not None:
         edge_group.members.append(_cloudfront(distribution))
@@ -632,20 +705,35 @@ def _flowchart(m: _Manifest) -> str:
 
     stores = [store for store in (database, cache) if store is not None]
     tables = _tables(m)
-    if app is not None:
-        if balancer is not None:
-            links.append(Edge(balancer.node.id, app.node.id, app.link))
-        links += [Edge(app.node.id, store.node.id, store.link) for store in stores]
-        through = "gateway endpoint" if "dynamodb" in _gateway_endpoints(m) else "HTTPS"
-        links += [Edge(app.node.id, table.id, through) for table in tables]
-        if m.of(NAT_GATEWAY) and app.tier == "private":
-            links.append(Edge(app.node.id, "nat", "egress", dotted=True))
+    queues = _queues(m, apps)
+    through = "gateway endpoint" if "dynamodb" in _gateway_endpoints(m) else "HTTPS"
+    by_name = {app.name: app for app in apps}
+    for app in apps:
+        node, single = app.placed.node, len(apps) == 1
+        reaches = m.reaches(app.name)
+        if balancer is not None and (single or app.route is not None):
+            label = app.placed.link if single or app.route == "default" else _joined(app.route, app.placed.link)
+            links.append(Edge(balancer.node.id, node.id, label))
+        # Several services: only the stores each one's security group reaches; one: the whole data tier.
+        links += [Edge(node.id, s.node.id, s.link) for s in stores if single or _STORE_LABELS[s.node.id] in reaches]
+        links += [Edge(node.id, table.id, through) for table in tables if single or "sessions" in _service_env(m, app)]
+        links += [
+            Edge(node.id, by_name[peer].placed.node.id, "Service Connect")
+            for peer in sorted(reaches & set(by_name))
+            if peer != app.name
+        ]
+        if m.of(NAT_GATEWAY) and app.placed.tier == "private":
+            links.append(Edge(node.id, "nat", "egress", dotted=True))
+    for queue, worker, senders in queues:
+        links.append(Edge(queue.id, by_name[worker].placed.node.id, "messages"))
+        links += [Edge(by_name[sender].placed.node.id, queue.id, "sends", dotted=True) for sender in senders]
+        services.members.append(queue)
     services.members += tables
     monitoring = _monitoring(m)
     if monitoring is not None:
         services.members.append(monitoring)
 
-    placed = [item for item in (balancer, app, *stores) if item is not None]
+    placed = [item for item in (balancer, *(app.placed for app in apps), *stores) if item is not None]
     region = Group("region", f"Region {m.main_region() or ''}".rstrip(), [_vpc(m, placed), services])
     return _render([users, edge_group, region], links)
 

@@ -237,6 +237,13 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     # resourceListenerRule (listener_rule.go). priority, actions and conditions update in place.
     "aws:lb/listenerRule:ListenerRule": frozenset({"listenerArn", "region"}),
 
+    # ---- SQS and Cloud Map ----
+    # resourceQueuePolicy / resourceQueueRedriveAllowPolicy (sqs/queue_policy.go, attribute.go): queue_url ForceNew.
+    "aws:sqs/queuePolicy:QueuePolicy": frozenset({"queueUrl", "region"}),
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": frozenset({"queueUrl", "region"}),
+    # resourceHTTPNamespace (servicediscovery/http_namespace.go): name and description are ForceNew.
+    "aws:servicediscovery/httpNamespace:HttpNamespace": frozenset({"description", "name", "region"}),
+
     # ---- ECS ----
     # resourceCluster (ecs/cluster.go).
     "aws:ecs/cluster:Cluster": frozenset({"name", "region"}),

@@ -56,6 +56,8 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         # Takes the site's name off the internet when deleted; a rename (delete + create of the same
         # DNS name) either fails to create or, when the create overwrites, loses the record on delete.
         "aws:route53/record:Record",
+        # A worker's queue: messages waiting in it (and failed ones in its dead-letter queue) go with it.
+        "aws:sqs/queue:Queue",
         # Its value: a deleted secret is only scheduled for deletion, and a new one under the same name
         # fails until the recovery window ends.
         "aws:secretsmanager/secret:Secret",

@@ -83,7 +83,10 @@ def app_secrets(app: ServiceConfig, data: AppData) -> pulumi.Output[dict[str, st
         if DataStore.DATABASE in app.uses
         else {}
     )
-    return pulumi.Output.all(**{**app.secrets, **database}).apply(lambda values: dict(sorted(values.items())))
+    references = {**app.secrets, **database}
+    if not references:
+        return pulumi.Output.from_input({})  # Output.all of nothing is a list
+    return pulumi.Output.all(**references).apply(lambda values: dict(sorted(values.items())))
 
 
 def secret_read_statements(app: ServiceConfig, data: AppData) -> pulumi.Output[list[dict[str, Any]]]:
@@ -209,4 +212,4 @@ def data_access_statements(
             found.append(send_statement(sends))
         return found
 
-    return pulumi.Output.all(**parts).apply(statements)
+    return pulumi.Output.all(**parts).apply(lambda arns: statements(arns if isinstance(arns, dict) else {}))

@@ -16,7 +16,7 @@ import pulumi_aws as aws
 
 from components.observability.alarms import AlarmSpec
 from components.observability.signals import dead_letters, oldest_message
-from components.options import AwsContext
+from components.options import AwsContext, stateful
 from components.security import Encryption, via_service_statement
 from config.compute import QueueConfig
 
@@ -50,13 +50,15 @@ class WorkQueue(pulumi.ComponentResource):
         super().__init__("webstack:compute:WorkQueue", name, None, opts)
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
+        # Messages waiting (and failed ones kept for a person to look at) go with a queue: kept in prod.
+        kept = stateful(self, args.context)
         args.encryption.allow(via_service_statement(args.context, "SqsUsesKey", ["sqs"]))
         encrypted: dict[str, Any] = {
             "kms_master_key_id": args.encryption.key_arn,
             "kms_data_key_reuse_period_seconds": DATA_KEY_REUSE_SECONDS,
         }
         dead = aws.sqs.Queue(
-            f"{name}-dead-letters", message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS, **encrypted, opts=child
+            f"{name}-dead-letters", message_retention_seconds=DEAD_LETTER_RETENTION_SECONDS, **encrypted, opts=kept
         )
         queue = aws.sqs.Queue(
             f"{name}-messages",
@@ -68,7 +70,7 @@ class WorkQueue(pulumi.ComponentResource):
                 lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": config.max_receive_count})
             ),
             **encrypted,
-            opts=child,
+            opts=kept,
         )
         # Only this queue may move its failures here (a policy of its own: the two queues name each other).
         aws.sqs.RedriveAllowPolicy(

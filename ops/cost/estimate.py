@@ -63,6 +63,9 @@ FREE = frozenset(
         "aws:appautoscaling/scheduledAction:ScheduledAction",
         "aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy", "aws:sns/topicSubscription:TopicSubscription",
         "aws:budgets/budget:Budget",
+        # The services' queue policies; Service Connect's namespace (its proxy runs in the task's own CPU and memory).
+        "aws:sqs/queuePolicy:QueuePolicy", "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+        "aws:servicediscovery/httpNamespace:HttpNamespace",
     }
 )  # fmt: skip
 
@@ -410,6 +413,22 @@ def _expiry_days(bill: _Bill, bucket: Registration) -> float:
     return 30.0
 
 
+# A worker long-polls its queue (20 s waits): three receives a minute even when it is idle.
+IDLE_RECEIVES_PER_MONTH = 3 * 60 * HOURS
+# Each message is sent, received and deleted once.
+REQUESTS_PER_MESSAGE = 3
+
+
+def _queue(bill: _Bill, queue: Registration) -> Iterator[Line]:
+    """A work queue's requests; its dead-letter queue (no redrive policy of its own) is only read by people."""
+    if not queue.inputs.get("redrivePolicy"):
+        return
+    requests = bill.config.usage.queue_messages_per_month * REQUESTS_PER_MESSAGE + IDLE_RECEIVES_PER_MONTH
+    yield bill.line(
+        queue, "SQS requests (usage)", requests / 1e6, "million requests", bill.prices.get("sqsRequestsMillion")
+    )
+
+
 PRICED: dict[str, Rule] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     "aws:ec2/eip:Eip": _elastic_ip,
@@ -431,6 +450,7 @@ PRICED: dict[str, Rule] = {
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _endpoint,
     "aws:s3/bucket:Bucket": _bucket,
+    "aws:sqs/queue:Queue": _queue,
 }
 
 

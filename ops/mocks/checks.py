@@ -2,7 +2,7 @@
 
 Security groups: the rule quota. RDS: an instance's parameter group family. ElastiCache: the
 `default` user every user group needs. CloudFront: the AZs a VPC origin's load balancer may use,
-and the bucket its standard logs go to.
+and the bucket its standard logs go to. ECS: the ports and namespace Service Connect uses.
 
 A mock answers one resource at a time; these rules need the whole plan (every rule of a
 security group), so `run_offline` runs them after the program ends and fails the plan
@@ -11,6 +11,7 @@ with what they find.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
@@ -133,10 +134,37 @@ def cloudfront_log_bucket(registrations: Sequence[Registration]) -> Iterable[str
                     )
 
 
+def service_connect_ports(registrations: Sequence[Registration]) -> Iterable[str]:
+    """ECS refuses a Service Connect service whose port name is not a named port of the task's container,
+    and a service in Service Connect in a cluster without a namespace of its own or a default one."""
+    for service in registrations:
+        connect = service.inputs.get("serviceConnectConfiguration") or {}
+        if service.type != "aws:ecs/service:Service" or not connect.get("enabled"):
+            continue
+        cluster = _source(registrations, service, "cluster")
+        if not connect.get("namespace") and not (cluster and cluster.inputs.get("serviceConnectDefaults")):
+            yield f"{service.name}: Service Connect needs a namespace (its own or the cluster's default)"
+        task = _source(registrations, service, "taskDefinition")
+        if task is None:
+            continue
+        try:
+            containers = json.loads(str(task.inputs.get("containerDefinitions")))
+        except json.JSONDecodeError:
+            continue  # the task definition's own check reports it
+        named = {str(port.get("name")) for c in containers for port in c.get("portMappings", []) if port.get("name")}
+        for served in connect.get("services") or []:
+            if served.get("portName") not in named:
+                yield (
+                    f"{service.name}: Service Connect serves port {served.get('portName')!r}, which no container of "
+                    f"{task.name} names (named ports: {', '.join(sorted(named)) or 'none'})"
+                )
+
+
 AFTER_RUN_CHECKS: tuple[Callable[[Sequence[Registration]], Iterable[str]], ...] = (
     security_group_rule_quota,
     parameter_group_family,
     user_group_has_default_user,
     vpc_origin_zones,
     cloudfront_log_bucket,
+    service_connect_ports,
 )

@@ -319,7 +319,10 @@ def _condition_problems(conditions: list[dict[str, Any]]) -> list[str]:
     problems, evaluations = [], 0
     for condition in conditions:
         for kind in ("pathPattern", "hostHeader", "httpRequestMethod", "sourceIp"):
-            evaluations += len((condition.get(kind) or {}).get("values") or [])
+            values = (condition.get(kind) or {}).get("values") or []
+            evaluations += len(values)
+            if len(values) > 3:
+                problems.append(f"{len(values)} values in one {kind} condition; a condition takes at most 3")
         header = condition.get("httpHeader")
         if header:
             values = header.get("values") or []
@@ -512,6 +515,12 @@ def task_definition_check(facts: Facts) -> list[str]:
         bad = [s["valueFrom"] for s in container.get("secrets", []) if not str(s["valueFrom"]).startswith("arn:aws:")]
         if bad:
             problems.append(f"container {container.get('name')}: secrets must name full ARNs, not {bad}")
+        ports = container.get("portMappings", [])
+        names = [port["name"] for port in ports if "name" in port]
+        if len(set(names)) != len(names):
+            problems.append(f"container {container.get('name')}: two port mappings share a name")
+        if any("appProtocol" in port and "name" not in port for port in ports):
+            problems.append(f"container {container.get('name')}: a port mapping with appProtocol needs a name")
     if "FARGATE" in (inputs.get("requiresCompatibilities") or []) and inputs.get("networkMode") != "awsvpc":
         problems.append("Fargate tasks need networkMode awsvpc")
     return problems
@@ -532,12 +541,114 @@ def service_check(facts: Facts) -> list[str]:
         problems.append("only one capacity provider of a strategy may have a base")
     if inputs.get("launchType") and inputs.get("capacityProviderStrategies"):
         problems.append("launchType and capacityProviderStrategies are mutually exclusive")
+    if inputs.get("healthCheckGracePeriodSeconds") is not None and not balancers:
+        problems.append("healthCheckGracePeriodSeconds is only valid for a service with a load balancer")
+    if (inputs.get("alarms") or {}).get("enable") and not (inputs.get("alarms") or {}).get("alarmNames"):
+        problems.append("deployment alarms are enabled but name no alarm")
+    for served in (inputs.get("serviceConnectConfiguration") or {}).get("services") or []:
+        for alias in served.get("clientAlias") or []:
+            if not 1 <= int(alias.get("port", 0)) <= 65535:
+                problems.append(f"Service Connect client alias port {alias.get('port')} is not 1-65535")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}", str(served.get("discoveryName", "x"))):
+            problems.append(f"Service Connect discovery name {served.get('discoveryName')!r} is not valid")
     return problems
 
 
 def service_id(facts: Facts) -> str:
     cluster = str(facts.inputs.get("cluster")).rsplit("/", 1)[-1]
     return f"arn:aws:ecs:{facts.region}:{facts.account}:service/{cluster}/{facts.inputs.get('name')}"
+
+
+# -- IAM policy documents -----------------------------------------------------------------------------------
+
+
+def policy_document_check(*, resource_policy: bool, key: str = "policy") -> Check:
+    """What IAM refuses in a policy document (MalformedPolicyDocument): JSON, version, statements each with an
+    effect, actions and resources; a principal in a resource policy and none in an identity policy."""
+
+    def check(facts: Facts) -> list[str]:
+        try:
+            document = json.loads(str(facts.inputs.get(key)))
+        except json.JSONDecodeError:
+            return [f"{key} is not JSON"]
+        if document.get("Version") != "2012-10-17":
+            return [f"{key}: Version must be 2012-10-17 (older versions do not support policy variables)"]
+        statements = document.get("Statement")
+        if isinstance(statements, dict):
+            statements = [statements]
+        if not statements:
+            return [f"{key} has no statement"]
+        problems = []
+        sids = [statement.get("Sid") for statement in statements if statement.get("Sid")]
+        if len(set(sids)) != len(sids):
+            problems.append(f"{key}: two statements share a Sid")
+        for index, statement in enumerate(statements):
+            where = f"{key} statement {statement.get('Sid') or index}"
+            if statement.get("Effect") not in ("Allow", "Deny"):
+                problems.append(f"{where}: Effect must be Allow or Deny")
+            if not (statement.get("Action") or statement.get("NotAction")):
+                problems.append(f"{where}: no Action")
+            if not (statement.get("Resource") or statement.get("NotResource")):
+                problems.append(f"{where}: no Resource")
+            has_principal = "Principal" in statement or "NotPrincipal" in statement
+            if resource_policy and not has_principal:
+                problems.append(f"{where}: a resource policy statement needs a Principal")
+            if not resource_policy and has_principal:
+                problems.append(f"{where}: an identity policy cannot name a Principal")
+        return problems
+
+    return check
+
+
+IDENTITY_POLICY = policy_document_check(resource_policy=False)
+RESOURCE_POLICY = policy_document_check(resource_policy=True)
+
+
+# -- SQS and Cloud Map -----------------------------------------------------------------------------------------
+
+
+def queue_check(facts: Facts) -> list[str]:
+    """SQS's attribute ranges (SetQueueAttributes) and its redrive policy's shape."""
+    inputs, problems = facts.inputs, []
+    ranges = {
+        "visibilityTimeoutSeconds": (0, 43_200),
+        "messageRetentionSeconds": (60, 1_209_600),
+        "receiveWaitTimeSeconds": (0, 20),
+        "kmsDataKeyReusePeriodSeconds": (60, 86_400),
+        "delaySeconds": (0, 900),
+    }
+    for key, (low, high) in ranges.items():
+        if key in inputs and not low <= int(inputs[key]) <= high:
+            problems.append(f"{key} {inputs[key]} is not {low}-{high}")
+    if inputs.get("kmsMasterKeyId") and inputs.get("sqsManagedSseEnabled"):
+        problems.append("kmsMasterKeyId and sqsManagedSseEnabled are mutually exclusive")
+    if "redrivePolicy" in inputs:
+        try:
+            redrive = json.loads(str(inputs["redrivePolicy"]))
+        except json.JSONDecodeError:
+            return [*problems, "redrivePolicy is not JSON"]
+        if not str(redrive.get("deadLetterTargetArn", "")).startswith("arn:aws:sqs:"):
+            problems.append("redrivePolicy needs deadLetterTargetArn, the ARN of a queue")
+        if not 1 <= int(redrive.get("maxReceiveCount", 0)) <= 1000:
+            problems.append(f"redrivePolicy maxReceiveCount {redrive.get('maxReceiveCount')} is not 1-1000")
+    return problems
+
+
+def redrive_allow_check(facts: Facts) -> list[str]:
+    try:
+        policy = json.loads(str(facts.inputs.get("redriveAllowPolicy")))
+    except json.JSONDecodeError:
+        return ["redriveAllowPolicy is not JSON"]
+    permission, sources = policy.get("redrivePermission"), policy.get("sourceQueueArns") or []
+    if permission not in ("allowAll", "denyAll", "byQueue"):
+        return [f"redrivePermission {permission!r} is not allowAll, denyAll or byQueue"]
+    if permission == "byQueue" and not 1 <= len(sources) <= 10:
+        return ["byQueue needs 1-10 sourceQueueArns"]
+    return []
+
+
+def queue_url(facts: Facts) -> str:
+    return f"https://sqs.{facts.region}.amazonaws.com/{facts.account}/{facts.inputs['name']}"
 
 
 # -- EC2 Auto Scaling ----------------------------------------------------------------------------------------------
@@ -592,7 +703,7 @@ KINDS: dict[str, ResourceKind] = {
         auto_named=True,
         extra=lambda facts, resource_id: {"uniqueId": f"AROA{digest(facts.name, length=17).upper()}"},
     ),
-    "aws:iam/rolePolicy:RolePolicy": ResourceKind(role_policy_id, None, auto_named=True),
+    "aws:iam/rolePolicy:RolePolicy": ResourceKind(role_policy_id, None, auto_named=True, check=IDENTITY_POLICY),
     "aws:iam/instanceProfile:InstanceProfile": ResourceKind(
         by_name, "arn:aws:iam::{account}:instance-profile/{name}", auto_named=True
     ),
@@ -604,7 +715,7 @@ KINDS: dict[str, ResourceKind] = {
         key_uuid, "arn:aws:kms:{region}:{account}:key/{id}", extra=lambda facts, resource_id: {"keyId": resource_id}
     ),
     "aws:kms/alias:Alias": ResourceKind(by_name, "arn:aws:kms:{region}:{account}:{name}"),
-    "aws:kms/keyPolicy:KeyPolicy": ResourceKind(lambda facts: str(facts.inputs["keyId"])),
+    "aws:kms/keyPolicy:KeyPolicy": ResourceKind(lambda facts: str(facts.inputs["keyId"]), check=RESOURCE_POLICY),
     # -- RDS -------------------------------------------------------------------------------------------------
     "aws:rds/subnetGroup:SubnetGroup": ResourceKind(
         by_name, "arn:aws:rds:{region}:{account}:subgrp:{name}", auto_named=True
@@ -661,9 +772,9 @@ KINDS: dict[str, ResourceKind] = {
             "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "bucketVersioning:BucketVersioning",
             "bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-            "bucketPolicy:BucketPolicy",
         )
     },
+    "aws:s3/bucketPolicy:BucketPolicy": ResourceKind(by_input("bucket"), check=RESOURCE_POLICY),
     # -- Elastic Load Balancing ------------------------------------------------------------------------------
     "aws:lb/loadBalancer:LoadBalancer": ResourceKind(
         load_balancer_id, "{id}", extra=load_balancer_outputs, check=load_balancer_check
@@ -697,7 +808,7 @@ KINDS: dict[str, ResourceKind] = {
     "aws:sns/topic:Topic": ResourceKind(
         lambda facts: f"arn:aws:sns:{facts.region}:{facts.account}:{facts.inputs['name']}", "{id}", auto_named=True
     ),
-    "aws:sns/topicPolicy:TopicPolicy": ResourceKind(by_input("arn")),
+    "aws:sns/topicPolicy:TopicPolicy": ResourceKind(by_input("arn"), check=RESOURCE_POLICY),
     "aws:sns/topicSubscription:TopicSubscription": ResourceKind(
         lambda facts: f"{facts.inputs.get('topic')}:{uuid.UUID(digest(facts.name, length=32))}",
         "{id}",
@@ -765,6 +876,21 @@ KINDS: dict[str, ResourceKind] = {
         check=task_definition_check,
     ),
     "aws:ecs/service:Service": ResourceKind(service_id, check=service_check),
+    "aws:servicediscovery/httpNamespace:HttpNamespace": ResourceKind(
+        ec2_id("ns"),
+        "arn:aws:servicediscovery:{region}:{account}:namespace/{id}",
+        extra=lambda facts, resource_id: {"httpName": facts.inputs.get("name")},
+    ),
+    # -- SQS -------------------------------------------------------------------------------------------------
+    "aws:sqs/queue:Queue": ResourceKind(
+        queue_url,
+        "arn:aws:sqs:{region}:{account}:{name}",
+        auto_named=True,
+        extra=lambda facts, resource_id: {"url": resource_id},
+        check=queue_check,
+    ),
+    "aws:sqs/queuePolicy:QueuePolicy": ResourceKind(by_input("queueUrl"), check=RESOURCE_POLICY),
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": ResourceKind(by_input("queueUrl"), check=redrive_allow_check),
     # -- EC2 Auto Scaling and Application Auto Scaling -------------------------------------------------------
     "aws:ec2/launchTemplate:LaunchTemplate": ResourceKind(
         ec2_id("lt"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -14,6 +15,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 from config.errors import MockCoverageError, PlanError
 from ops.engine import run_offline
 from ops.mocks import AwsMocks
+from ops.mocks.resources import KINDS, Facts
 from tests.components.conftest import AWSX_VPC, INGRESS, SECURITY_GROUP, regional_key, regional_key_policy
 from tests.conftest import stack_values
 
@@ -325,9 +327,11 @@ def test_an_output_invoke_without_a_provider_is_refused_too():
 
 def test_an_unknown_resource_type_fails_the_plan_naming_it():
     def program():
-        aws.sqs.Queue("queue", opts=pulumi.ResourceOptions(provider=provider()))
+        aws.sns.PlatformApplication(
+            "push", platform="GCM", platform_credential="x", opts=pulumi.ResourceOptions(provider=provider())
+        )
 
-    with pytest.raises(PlanError, match=re.escape("does not know the resource type aws:sqs/queue:Queue")):
+    with pytest.raises(PlanError, match=re.escape("does not know the resource type aws:sns/platformApplication")):
         run_program(program)
 
 
@@ -409,11 +413,127 @@ def test_a_listener_rule_header_value_over_128_characters_is_refused():
 
 def test_a_listener_rule_with_more_than_five_condition_values_is_refused():
     paths = aws.lb.ListenerRuleConditionArgs(
+        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/a", "/b", "/c"])
+    )
+    hosts = aws.lb.ListenerRuleConditionArgs(
+        host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=["a.example.com", "b.example.com"])
+    )
+    run_program(listener_rule(paths, hosts))
+    with pytest.raises(PlanError, match="6 condition values; a rule evaluates at most 5"):
+        run_program(listener_rule(paths, hosts, header("X-A", "1")))
+
+
+def test_a_listener_rule_condition_with_more_than_three_values_is_refused():
+    paths = aws.lb.ListenerRuleConditionArgs(
         path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/a", "/b", "/c", "/d"])
     )
-    run_program(listener_rule(paths, header("X-A", "1")))
-    with pytest.raises(PlanError, match="6 condition values; a rule evaluates at most 5"):
-        run_program(listener_rule(paths, header("X-A", "1", "2")))
+    with pytest.raises(PlanError, match="4 values in one pathPattern condition; a condition takes at most 3"):
+        run_program(listener_rule(paths))
+
+
+# -- what AWS refuses of one resource, asked of the kinds directly ------------------------------------------
+
+
+def refusals(type_: str, **inputs: object) -> list[str]:
+    return KINDS[type_].check(Facts(type_, "r", inputs, REGION, "123456789012"))
+
+
+def policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+ALLOW_GET = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+
+
+@pytest.mark.parametrize(
+    ("type_", "document", "refusal"),
+    [
+        ("aws:iam/rolePolicy:RolePolicy", policy({**ALLOW_GET, "Principal": "*"}), "cannot name a Principal"),
+        ("aws:iam/rolePolicy:RolePolicy", policy({"Effect": "Allow", "Action": "s3:GetObject"}), "no Resource"),
+        ("aws:iam/rolePolicy:RolePolicy", policy(), "has no statement"),
+        ("aws:sqs/queuePolicy:QueuePolicy", policy(ALLOW_GET), "needs a Principal"),
+        (
+            "aws:s3/bucketPolicy:BucketPolicy",
+            policy({**ALLOW_GET, "Effect": "allow", "Principal": "*"}),
+            "Allow or Deny",
+        ),
+        ("aws:kms/keyPolicy:KeyPolicy", '{"Version": "2008-10-17", "Statement": []}', "Version must be 2012-10-17"),
+        ("aws:sns/topicPolicy:TopicPolicy", "{not json", "not JSON"),
+    ],
+)
+def test_iam_refuses_a_malformed_policy_document(type_, document, refusal):
+    assert any(refusal in problem for problem in refusals(type_, policy=document))
+
+
+def test_a_well_formed_identity_and_resource_policy_pass():
+    assert refusals("aws:iam/rolePolicy:RolePolicy", policy=policy(ALLOW_GET)) == []
+    assert refusals("aws:sqs/queuePolicy:QueuePolicy", policy=policy({**ALLOW_GET, "Principal": "*"})) == []
+
+
+@pytest.mark.parametrize(
+    ("inputs", "refusal"),
+    [
+        ({"visibilityTimeoutSeconds": 43_201}, "visibilityTimeoutSeconds 43201 is not 0-43200"),
+        ({"messageRetentionSeconds": 59}, "messageRetentionSeconds 59 is not 60-1209600"),
+        ({"receiveWaitTimeSeconds": 21}, "receiveWaitTimeSeconds 21 is not 0-20"),
+        ({"redrivePolicy": json.dumps({"deadLetterTargetArn": "x", "maxReceiveCount": 5})}, "the ARN of a queue"),
+        (
+            {"redrivePolicy": json.dumps({"deadLetterTargetArn": "arn:aws:sqs:eu-west-1:1:q", "maxReceiveCount": 0})},
+            "maxReceiveCount 0 is not 1-1000",
+        ),
+        ({"kmsMasterKeyId": "k", "sqsManagedSseEnabled": True}, "mutually exclusive"),
+    ],
+)
+def test_sqs_refuses_attributes_out_of_range(inputs, refusal):
+    assert any(refusal in problem for problem in refusals("aws:sqs/queue:Queue", name="q", **inputs))
+
+
+def test_a_redrive_allow_policy_by_queue_needs_its_sources():
+    allow = {"redrivePermission": "byQueue", "sourceQueueArns": []}
+    assert refusals("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", redriveAllowPolicy=json.dumps(allow))
+
+
+def test_ecs_refuses_a_grace_period_without_a_load_balancer_and_alarms_without_names():
+    problems = refusals(
+        "aws:ecs/service:Service", name="s", healthCheckGracePeriodSeconds=60, alarms={"enable": True, "alarmNames": []}
+    )
+    assert any("only valid for a service with a load balancer" in p for p in problems)
+    assert any("name no alarm" in p for p in problems)
+
+
+def test_service_connect_must_serve_a_port_the_task_names():
+    def program(port_name: str):
+        def build():
+            task = aws.ecs.TaskDefinition(
+                "task",
+                family="task",
+                network_mode="awsvpc",
+                requires_compatibilities=["FARGATE"],
+                cpu="256",
+                memory="512",
+                container_definitions=json.dumps(
+                    [{"name": "app", "image": "nginx:1", "portMappings": [{"containerPort": 80, "name": "http"}]}]
+                ),
+                opts=pulumi.ResourceOptions(provider=provider()),
+            )
+            aws.ecs.Service(
+                "service",
+                name="service",
+                cluster="arn:aws:ecs:eu-west-1:123456789012:cluster/c",
+                task_definition=task.arn,
+                service_connect_configuration=aws.ecs.ServiceServiceConnectConfigurationArgs(
+                    enabled=True,
+                    namespace="arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-1",
+                    services=[aws.ecs.ServiceServiceConnectConfigurationServiceArgs(port_name=port_name)],
+                ),
+                opts=pulumi.ResourceOptions(provider=provider()),
+            )
+
+        return build
+
+    run_program(program("http"))
+    with pytest.raises(PlanError, match="Service Connect serves port 'web', which no container of task names"):
+        run_program(program("web"))
 
 
 # -- preview mode --------------------------------------------------------------------------------

@@ -157,8 +157,9 @@ def test_the_bill_of_a_small_plan_is_what_the_prices_give_by_hand():
 
 def test_a_resource_type_without_a_pricing_rule_stops_the_estimate():
     plan = small_plan()
-    unpriced = OfflineRun("webstack", "t", (*plan.registrations, registration("aws:sqs/queue:Queue", "q", {})), {})
-    with pytest.raises(NoPriceError, match=r"no pricing rule for aws:sqs/queue:Queue"):
+    unknown = registration("aws:sns/platformApplication:PlatformApplication", "p", {})
+    unpriced = OfflineRun("webstack", "t", (*plan.registrations, unknown), {})
+    with pytest.raises(NoPriceError, match=r"no pricing rule for aws:sns/platformApplication:PlatformApplication"):
         estimate(unpriced, small_config(), PRICES)
 
 
