@@ -32,14 +32,16 @@ NAME = re.compile(r"[a-z][a-z0-9-]{0,38}[a-z0-9]")
 DROPPED: dict[str, tuple[str, ...]] = {
     "network": ("availabilityZones", "availabilityZoneIds", "natGateways", "flowLogs", "interfaceEndpoints"),
     "edge": ("domainName", "hostedZoneId", "hostedZoneName", "includeWww", "waf", "priceClass", "hstsPreload"),
-    "compute": (
-        "cpu", "memory", "instanceType", "desiredCount", "minCount", "maxCount", "onDemandBase", "spotPercent",
-        "containerInsights", "deployment", "scaling",
-    ),
+    "compute": ("containerInsights",),
     "data": ("postgres", "cache", "sessions"),
     "observability": ("alarmEmails", "alarmWebhookUrl", "monthlyBudgetUsd", "logRetentionDays", "accessLogs"),
     "usage": (),
 }  # fmt: skip
+# What sizes a service: dropped from the single app (directly under compute) and from each of compute.services.
+SERVICE_SIZING = (
+    "cpu", "memory", "instanceType", "desiredCount", "minCount", "maxCount", "onDemandBase", "spotPercent",
+    "deployment",
+)  # fmt: skip
 
 
 class ReviewStackError(WebstackError):
@@ -57,9 +59,23 @@ def review_values(base: Mapping[str, Any], overrides: Sequence[str]) -> dict[str
         if isinstance(block, dict):
             for key in keys:
                 block.pop(key, None)
+    compute = values.get(f"{NAMESPACE}:compute")
+    if isinstance(compute, dict):
+        _drop_service_sizing(compute)
     for override in overrides:
         _apply(values, override)
     return values
+
+
+def _drop_service_sizing(compute: dict[str, Any]) -> None:
+    services = compute.get("services")
+    members = [s for s in services.values() if isinstance(s, dict)] if isinstance(services, dict) else [compute]
+    for service in members:
+        for key in SERVICE_SIZING:
+            service.pop(key, None)
+    # A queue worker scales on Container Insights' task count, which dev's preset switches off.
+    if any(service.get("queue") is not None for service in members):
+        compute["containerInsights"] = "enabled"
 
 
 def _apply(values: dict[str, Any], override: str) -> None:

@@ -88,6 +88,8 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 SECRET = "aws:secretsmanager/secret:Secret"
 TOPIC = "aws:sns/topic:Topic"
+QUEUE = "aws:sqs/queue:Queue"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 ADMIN_PORTS = (22, 3389)
@@ -117,6 +119,11 @@ def _statements(document: Any) -> list[Mapping[str, Any]]:
     return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping)] if document else []
 
 
+def _denies_plain_http(statement: Mapping[str, Any]) -> bool:
+    condition = (statement.get("Condition") or {}).get("Bool", {}).get("aws:SecureTransport")
+    return statement.get("Effect") == "Deny" and str(condition).lower() == "false"
+
+
 def _ingress_rules(stack: Stack) -> Iterator[tuple[Resource, Any, Any]]:
     """Every ingress permission as (resource, IPv4 CIDRs, IPv6 CIDRs), whichever way it is written."""
     for resource in stack.of(INGRESS):
@@ -130,8 +137,9 @@ def _ingress_rules(stack: Stack) -> Iterator[tuple[Resource, Any, Any]]:
             yield view, as_list(block.get("cidrBlocks")), as_list(block.get("ipv6CidrBlocks"))
 
 
-def _consumer(stack: Stack, resource: Resource, type_: str) -> Resource | None:
-    found = stack.consumers(resource, type_, "bucket")
+def _consumer(stack: Stack, resource: Resource, type_: str, key: str = "bucket") -> Resource | None:
+    """The first `type_` whose input `key` came from `resource` (a bucket's policy, a queue's ...)."""
+    found = stack.consumers(resource, type_, key)
     return found[0] if found else None
 
 
@@ -231,11 +239,7 @@ def _tls_only(stack: Stack) -> Iterator[Violation]:
     for bucket in stack.of(BUCKET):
         policy = _consumer(stack, bucket, BUCKET_POLICY)
         statements = _statements(policy.document("policy")) if policy else []
-        if not any(
-            s.get("Effect") == "Deny"
-            and str((s.get("Condition") or {}).get("Bool", {}).get("aws:SecureTransport")).lower() == "false"
-            for s in statements
-        ):
+        if not any(_denies_plain_http(s) for s in statements):
             yield bucket.urn, "does not refuse plain HTTP"
 
 
@@ -910,6 +914,44 @@ def _topic_key(stack: Stack) -> Iterator[Violation]:
     for topic in stack.of(TOPIC):
         if not topic.get("kmsMasterKeyId"):
             yield topic.urn, "not encrypted"
+
+
+@rule(
+    "sqs-encrypted",
+    MANDATORY,
+    "Queues are encrypted with a customer-managed key",
+    "Set kmsMasterKeyId to the environment key (SQS uses it through kms:ViaService).",
+)
+def _queue_key(stack: Stack) -> Iterator[Violation]:
+    for queue in stack.of(QUEUE):
+        if not queue.get("kmsMasterKeyId"):
+            yield queue.urn, "not encrypted with a customer-managed key"
+
+
+@rule(
+    "sqs-tls-only",
+    MANDATORY,
+    "Every queue refuses requests without TLS",
+    "Add a queue policy with a Deny statement on aws:SecureTransport = false.",
+)
+def _queue_tls_only(stack: Stack) -> Iterator[Violation]:
+    for queue in stack.of(QUEUE):
+        policy = _consumer(stack, queue, QUEUE_POLICY, "queueUrl")
+        if not any(_denies_plain_http(s) for s in _statements(policy.document("policy") if policy else None)):
+            yield queue.urn, "does not refuse plain HTTP"
+
+
+@rule(
+    "sqs-dead-letter",
+    ADVISORY,
+    "Every work queue moves messages that keep failing to a dead-letter queue",
+    "Set a redrivePolicy with a maxReceiveCount; a poison message is otherwise retried until it expires.",
+)
+def _queue_dead_letter(stack: Stack) -> Iterator[Violation]:
+    for queue in stack.of(QUEUE):
+        is_dead_letter_queue = _consumer(stack, queue, QUEUE, "redrivePolicy") is not None
+        if not queue.get("redrivePolicy") and not is_dead_letter_queue:
+            yield queue.urn, "has no dead-letter queue"
 
 
 @rule(

@@ -163,3 +163,18 @@ def test_a_host_route_must_be_a_name_the_distribution_serves(services, put, reje
     values = put(values, "edge.includeWww", True)
     values = put(values, "compute.services.admin.routing.hosts", ["www.app.example.com"])
     assert parse_config(values).compute.services["admin"].routing.hosts == ["www.app.example.com"]
+
+
+def test_a_review_copy_of_a_services_stack_drops_each_services_sizing_and_still_validates():
+    from config.stackfile import read_stack_file
+    from ops.review_stacks import review_values
+    from tests.conftest import ROOT
+
+    values = review_values(read_stack_file(ROOT / "examples" / "Pulumi.prod-services.yaml"), [])
+    services = values["webstack:compute"]["services"]
+
+    assert "cpu" not in services["api"]
+    assert "maxCount" not in services["worker"]
+    config = parse_config(values)
+    assert config.compute.services["worker"].max_count == 2  # dev's preset
+    assert config.compute.container_insights.value == "enabled"  # the worker's backlog needs it

@@ -37,6 +37,8 @@ from policy.rules import (
     MANDATORY,
     OWNERSHIP,
     PUBLIC_ACCESS,
+    QUEUE,
+    QUEUE_POLICY,
     REPLICATION_GROUP,
     ROLE,
     ROLE_POLICY,
@@ -242,6 +244,11 @@ def web_acl(good: bool, what: str) -> list[Resource]:
     return [acl, logging]
 
 
+DENY_PLAIN_HTTP = json.dumps(
+    {"Statement": [{"Effect": "Deny", "Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+)
+
+
 CASES: dict[str, Case] = {
     "sg-no-open-ingress": one(
         INGRESS,
@@ -402,6 +409,24 @@ CASES: dict[str, Case] = {
     "log-encryption": one(LOG_GROUP, {"retentionInDays": 30, "kmsKeyId": "k"}, {"retentionInDays": 30}),
     "secrets-customer-key": one(SECRET, {"kmsKeyId": "k"}, {}),
     "sns-encrypted": one(TOPIC, {"kmsMasterKeyId": "k"}, {}),
+    "sqs-encrypted": lambda good: [
+        q := res(QUEUE, "q", {"kmsMasterKeyId": "k", "redrivePolicy": "{}"} if good else {"redrivePolicy": "{}"}),
+        res(QUEUE_POLICY, "p", {"policy": DENY_PLAIN_HTTP}, queue_url=q),
+    ],
+    "sqs-tls-only": lambda good: [
+        q := res(QUEUE, "q", {"kmsMasterKeyId": "k", "redrivePolicy": "{}"}),
+        res(QUEUE_POLICY, "p", {"policy": DENY_PLAIN_HTTP if good else json.dumps({"Statement": []})}, queue_url=q),
+    ],
+    "sqs-dead-letter": lambda good: [
+        dead := res(QUEUE, "dead", {"kmsMasterKeyId": "k"}),
+        res(
+            QUEUE,
+            "q",
+            {"kmsMasterKeyId": "k", "redrivePolicy": "{}"} if good else {"kmsMasterKeyId": "k"},
+            redrive_policy=dead,
+        ),
+        res(QUEUE_POLICY, "p1", {"policy": DENY_PLAIN_HTTP}, queue_url=dead),
+    ],
     "alarms-notify": lambda good: [PROD, res(ALARM, "a", {"alarmActions": ["t"], "okActions": ["t"] if good else []})],
     "ec2-imdsv2": lambda good: launch_template(good, metadataOptions={"httpTokens": "optional"}),
     "ec2-encrypted-volumes": lambda good: launch_template(
