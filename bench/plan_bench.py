@@ -31,6 +31,16 @@ os._exit(0)
 """
 
 
+# What `ops plan` is timed on: label -> its arguments.
+PLANS = (
+    ("plan dev", ["dev"]),
+    ("plan dev --preview", ["dev", "--preview"]),
+    ("plan prod", ["prod"]),
+    ("plan prod --preview", ["prod", "--preview"]),
+    ("plan prod-services", ["prod", "--config", "examples/Pulumi.prod-services.yaml"]),
+)
+
+
 def sdk_modules() -> str:
     """The import-only program that loads every pulumi_aws service the prod plan loads."""
     listed = subprocess.run([sys.executable, "-c", LIST_SERVICES], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -61,14 +71,12 @@ def main() -> None:
     ):
         seconds, _ = best_of([python, "-c", module])
         rows.append((label, seconds, ""))
-    for stack in ("dev", "prod"):
-        for mode in ([], ["--preview"]):
-            seconds, output = best_of([python, "-m", "ops", "plan", stack, "--json", *mode])
-            resources = json.loads(output)["resources"]
-            modelled = sum(1 for resource in resources if resource["modelled"])
-            label = f"plan {stack} {' '.join(mode)}".strip()
-            note = f"{len(resources)} resources ({modelled} modelled in awsx), {len(resources) / seconds:.0f}/s"
-            rows.append((label, seconds, note))
+    for label, arguments in PLANS:
+        seconds, output = best_of([python, "-m", "ops", "plan", *arguments, "--json"])
+        resources = json.loads(output)["resources"]
+        modelled = sum(1 for resource in resources if resource["modelled"])
+        note = f"{len(resources)} resources ({modelled} modelled in awsx), {len(resources) / seconds:.0f}/s"
+        rows.append((label, seconds, note))
     rows += in_process()
     print(f"best of {RUNS} runs; the first rows in a fresh interpreter each, the last in one process")
     for label, seconds, note in rows:
