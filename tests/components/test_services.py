@@ -231,22 +231,43 @@ def test_each_service_has_its_own_log_group_alarms_and_cost_lines(run):
 # -- growth and the single-app form -----------------------------------------------------------------------
 
 
-def test_adding_a_fourth_service_only_adds(run):
+@pytest.fixture(scope="module")
+def grown() -> OfflineRun:
+    """The example with two more services: admin (public, /admin/*) and users (internal, called by admin)."""
     values = copy.deepcopy(read_stack_file(ROOT / EXAMPLE))
-    values["webstack:compute"]["services"]["admin"] = {
-        "image": "public.ecr.aws/nginx/nginx:1.27",
-        "routing": {"paths": ["/admin/*"]},
+    image = "public.ecr.aws/nginx/nginx:1.27"
+    values["webstack:compute"]["services"] |= {
+        "admin": {"image": image, "routing": {"paths": ["/admin/*"]}},
+        "users": {"image": image, "type": "internal", "containerPort": 9000, "allowFrom": ["admin"]},
     }
-    after = run_offline(STACK, values)
-    diff = diff_runs(run, after)
+    return run_offline(STACK, values)
+
+
+def test_adding_services_only_adds_and_renumbers_no_rule(run, grown):
+    diff = diff_runs(run, grown)
 
     assert diff.of(Action.DELETE) == []
     assert diff.of(Action.REPLACE) == []
     assert {c.type for c in diff.of(Action.UPDATE)} == {"aws:cloudwatch/dashboard:Dashboard"}
     before_priorities = {r.name: r.inputs["priority"] for r in run.find(RULE)}
-    after_priorities = {r.name: r.inputs["priority"] for r in after.find(RULE)}
+    after_priorities = {r.name: r.inputs["priority"] for r in grown.find(RULE)}
     assert {name: after_priorities[name] for name in before_priorities} == before_priorities
     assert len(after_priorities) == len(before_priorities) + 1
+
+
+def test_an_internal_service_has_no_route_and_admits_only_its_callers(grown):
+    (users,) = owned(grown, SERVICE, "users")
+    (admin,) = owned(grown, SERVICE, "admin")
+
+    assert owned(grown, TARGET_GROUP, "users") == []
+    assert owned(grown, RULE, "users") == []
+    assert "loadBalancers" not in users.inputs
+    assert admitted(grown, "users") == {(9000, "admin")}
+    assert users.inputs["serviceConnectConfiguration"]["services"][0]["clientAlias"] == [
+        {"port": 9000, "dnsName": "users"}
+    ]
+    assert "services" not in admin.inputs["serviceConnectConfiguration"]
+    assert environment(grown, "admin")["USERS_URL"] == "http://users:9000"
 
 
 @pytest.mark.parametrize("stack", sorted(SHIPPED))
