@@ -88,6 +88,8 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 SECRET = "aws:secretsmanager/secret:Secret"
 TOPIC = "aws:sns/topic:Topic"
+INSTANCE = "aws:ec2/instance:Instance"
+TRAIL = "aws:cloudtrail/trail:Trail"
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 ADMIN_PORTS = (22, 3389)
@@ -930,7 +932,8 @@ def _alarms_notify(stack: Stack) -> Iterator[Violation]:
 
 @rule("ec2-imdsv2", MANDATORY, "Instances require IMDSv2 tokens", "Set metadataOptions.httpTokens to required.")
 def _imdsv2(stack: Stack) -> Iterator[Violation]:
-    for template in stack.of(LAUNCH_TEMPLATE):
+    # A launch template and a lone instance (the access host) spell it the same way.
+    for template in stack.of(LAUNCH_TEMPLATE, INSTANCE):
         if template.get("metadataOptions", "httpTokens") != "required":
             yield template.urn, "IMDSv1 is allowed"
 
@@ -946,6 +949,9 @@ def _volumes(stack: Stack) -> Iterator[Violation]:
         for mapping in as_list(template.get("blockDeviceMappings")):
             if not _truthy((mapping.get("ebs") or {}).get("encrypted")):
                 yield template.urn, f"{mapping.get('deviceName')} is not encrypted"
+    for instance in stack.of(INSTANCE):
+        if not _truthy(instance.get("rootBlockDevice", "encrypted")):
+            yield instance.urn, "the root volume is not encrypted"
 
 
 @rule(
@@ -955,9 +961,33 @@ def _volumes(stack: Stack) -> Iterator[Violation]:
     "Remove keyName; use SSM Session Manager.",
 )
 def _no_key_pair(stack: Stack) -> Iterator[Violation]:
-    for template in stack.of(LAUNCH_TEMPLATE):
+    for template in stack.of(LAUNCH_TEMPLATE, INSTANCE):
         if template.get("keyName"):
             yield template.urn, "has an SSH key pair"
+
+
+# -- audit -----------------------------------------------------------------------------------------------------------
+
+
+@rule(
+    "cloudtrail-validated-encrypted",
+    MANDATORY,
+    "Trails record every region, validate their log files and encrypt them with a customer-managed key",
+    "Set isMultiRegionTrail, enableLogFileValidation and kmsKeyId (security.cloudTrail does).",
+)
+def _trail(stack: Stack) -> Iterator[Violation]:
+    for trail in stack.of(TRAIL):
+        lacks = [
+            what
+            for what, present in (
+                ("log-file validation", trail.get("enableLogFileValidation") is True),
+                ("a KMS key", bool(trail.get("kmsKeyId"))),
+                ("the other regions", trail.get("isMultiRegionTrail") is True),
+            )
+            if not present
+        ]
+        if lacks:
+            yield trail.urn, f"lacks {', '.join(lacks)}"
 
 
 # -- tags and protection -------------------------------------------------------------------------------------------
