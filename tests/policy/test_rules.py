@@ -23,6 +23,7 @@ from policy.rules import (
     DISTRIBUTION,
     ECS_CLUSTER,
     ECS_SERVICE,
+    EGRESS,
     ENCRYPTION,
     FLOW_LOG,
     HEADERS_POLICY,
@@ -472,9 +473,18 @@ def test_prod_only_rules_do_not_bind_in_dev():
     ],
 )
 def test_shipped_stacks_and_examples_pass_every_mandatory_rule(stack_file_run, stack_file):
-    report = check(stack_file, from_registrations(stack_file_run(stack_file).registrations))
+    run = stack_file_run(stack_file)
+    report = check(stack_file, from_registrations(run.registrations))
     assert [(f.rule.id, f.urn, f.message) for f in report.findings if f.rule.enforcement is MANDATORY] == []
     assert report.not_applicable == ()
+    # Said outright: no security group rule of these stacks, in or out, covers SSH or RDP.
+    opened = [
+        r.name
+        for r in run.find(INGRESS) + run.find(EGRESS)
+        if r.inputs.get("ipProtocol") == "-1"
+        or any(r.inputs["fromPort"] <= p <= r.inputs["toPort"] for p in (22, 3389))
+    ]
+    assert opened == []
 
 
 @pytest.mark.parametrize(
