@@ -9,6 +9,7 @@ checked against the catalog of what AWS offers (config/catalog.py).
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
@@ -446,11 +447,16 @@ def scheduler_cron_problem(value: str) -> str | None:
     return None
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    import zoneinfo  # the tz database is read once, when a time zone is first checked
+
+    return frozenset(zoneinfo.available_timezones())
+
+
 def time_zone_problem(value: str) -> str | None:
     """None for an IANA time zone name (as EventBridge Scheduler takes them), else what is wrong."""
-    import zoneinfo  # the tz database is only read when a time zone is checked
-
-    known = zoneinfo.available_timezones()
+    known = _time_zones()
     # Without a tz database on this machine only the shape can be checked.
     valid = value in known if known else re.fullmatch(r"UTC|[A-Z][A-Za-z_]+(/[A-Z][A-Za-z0-9_+-]+){1,2}", value)
     return None if valid else f"{quote(value)} is not an IANA time zone such as Europe/Dublin or UTC"
