@@ -463,8 +463,10 @@ def _detector(bill: _Bill, detector: Registration) -> Iterator[Line]:
 
 
 def _security_hub(bill: _Bill, hub: Registration) -> Iterator[Line]:
-    checks = bill.config.usage.security_checks
-    yield bill.line(hub, "Security Hub security checks (usage)", checks, "checks", bill.prices.get("securityHubCheck"))
+    checks = bill.config.usage.security_checks / 1000
+    yield bill.line(
+        hub, "Security Hub security checks (usage)", checks, "thousand checks", bill.prices.get("securityHubChecks1k")
+    )
 
 
 def _instance(bill: _Bill, instance: Registration) -> Iterator[Line]:

@@ -167,7 +167,7 @@ def test_the_audit_threat_detection_and_access_host_lines_are_what_the_prices_gi
             "s3StandardGbMonth": 0.02,
             "guardDutyEventsMillion": 4.0,
             "guardDutyLogGb": 1.0,
-            "securityHubCheck": 0.001,
+            "securityHubChecks1k": 1.0,
             "ec2InstanceHour": {"t4g.nano": 0.004},
             "ebsGp3GbMonth": 0.08,
         },
