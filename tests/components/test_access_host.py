@@ -114,3 +114,19 @@ def test_both_providers_assume_the_deploy_role_in_a_session_named_after_the_stac
 
 def test_without_a_deploy_role_the_providers_use_the_environments_credentials(shipped_run):
     assert all("assumeRoles" not in p.inputs for p in shipped_run("prod").find(PROVIDER))
+
+
+def test_session_tags_name_the_project_stack_and_tier_when_asked_for():
+    from components.platform import PlatformArgs, deploy_role
+    from config import parse_config
+    from tests.conftest import stack_values
+
+    values = stack_values("prod")
+    values.update(
+        {"webstack:deployRoleArn": "arn:aws:iam::111111111111:role/d", "webstack:deployRoleSessionTags": "true"}
+    )
+    (role,) = deploy_role(PlatformArgs(config=parse_config(values), project="webstack", stack="prod.eu/1"))
+
+    assert role.tags == {"Project": "webstack", "Stack": "prod.eu/1", "Environment": "prod"}
+    assert role.session_name == "webstack-prod.eu-1"  # STS takes letters, digits and + = , . @ - _ only
+    assert role.external_id is None
