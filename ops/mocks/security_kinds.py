@@ -2,8 +2,9 @@
 
 CloudTrail, GuardDuty, Security Hub, EventBridge rules and Scheduler schedules, and a plain EC2
 instance: ids and ARNs in AWS's formats, and what each service refuses about a resource's own
-inputs (merged into `resources.KINDS`). `subscriptions_follow_the_hub` is the one rule across
-resources: a standard can only be subscribed once Security Hub is enabled.
+inputs (merged into `resources.KINDS`). Two rules across resources run after the program
+(ops/mocks/checks.py): a standard is subscribed only once Security Hub is enabled, and a trail is
+created only once its bucket's and its key's policies let CloudTrail in.
 """
 
 from __future__ import annotations
@@ -254,3 +255,22 @@ def subscriptions_follow_the_hub(registrations: Sequence[Registration]) -> Itera
     for subscription in registrations:
         if subscription.type == STANDARDS_SUBSCRIPTION and not hubs & set(subscription.depends_on):
             yield f"{subscription.name}: a standard is subscribed before Security Hub is enabled (depend on the hub)"
+
+
+def trails_wait_for_their_policies(registrations: Sequence[Registration]) -> Iterable[str]:
+    """CloudTrail checks its bucket's policy and its key's policy when the trail is created
+    (InsufficientS3BucketPolicyException, InsufficientEncryptionPolicyException): the trail must wait for both."""
+    for trail in (r for r in registrations if r.type == TRAIL):
+        waits_for = set(trail.depends_on) | {urn for urns in trail.property_dependencies.values() for urn in urns}
+        buckets = set(trail.property_dependencies.get("s3BucketName") or ())
+        policies = {
+            r.urn
+            for r in registrations
+            if r.type == "aws:s3/bucketPolicy:BucketPolicy"
+            and buckets & set(r.property_dependencies.get("bucket") or ())
+        }
+        if not policies & waits_for:
+            yield f"{trail.name}: created before its bucket's policy lets CloudTrail write (InsufficientS3BucketPolicy)"
+        key_policies = {r.urn for r in registrations if r.type == "aws:kms/keyPolicy:KeyPolicy"}
+        if trail.inputs.get("kmsKeyId") and not key_policies & set(trail.property_dependencies.get("kmsKeyId") or ()):
+            yield f"{trail.name}: names its key before the key's policy lets CloudTrail use it (InsufficientEncryption)"

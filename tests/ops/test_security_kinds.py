@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from ops.mocks.monitor import Registration
 from ops.mocks.resources import KINDS, Facts
-from ops.mocks.security_kinds import subscriptions_follow_the_hub
+from ops.mocks.security_kinds import subscriptions_follow_the_hub, trails_wait_for_their_policies
 
 REGION, ACCOUNT = "eu-west-1", "123456789012"
 GROUP = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:trail"
@@ -91,13 +92,43 @@ def test_what_aws_refuses_is_refused(type_, change, says):
     assert any(says in problem for problem in found), found
 
 
+def reg(
+    type_: str, name: str, depends_on: tuple[str, ...] = (), inputs: dict | None = None, **deps: Registration
+) -> Registration:
+    urn = f"urn:pulumi:t::webstack::{type_}::{name}"
+    return Registration(
+        urn,
+        type_,
+        name,
+        True,
+        None,
+        None,
+        inputs or {},
+        False,
+        False,
+        depends_on,
+        (),
+        {},
+        property_dependencies={key: (source.urn,) for key, source in deps.items()},
+    )
+
+
+def test_a_trail_made_before_its_bucket_or_key_policy_is_refused():
+    bucket = reg("aws:s3/bucket:Bucket", "b")
+    policy = reg("aws:s3/bucketPolicy:BucketPolicy", "p", bucket=bucket)
+    key_policy = reg("aws:kms/keyPolicy:KeyPolicy", "k")
+    kms = {"kmsKeyId": "arn:aws:kms:eu-west-1:1:key/k"}
+    waiting = reg("aws:cloudtrail/trail:Trail", "t", (policy.urn,), kms, s3BucketName=bucket, kmsKeyId=key_policy)
+    eager = reg("aws:cloudtrail/trail:Trail", "t", (), kms, s3BucketName=bucket)
+
+    assert list(trails_wait_for_their_policies([bucket, policy, key_policy, waiting])) == []
+    assert [problem.split(" (")[-1] for problem in trails_wait_for_their_policies([bucket, policy, eager])] == [
+        "InsufficientS3BucketPolicy)",
+        "InsufficientEncryption)",
+    ]
+
+
 def test_a_standard_subscribed_before_the_hub_is_enabled_is_refused():
-    from ops.mocks.monitor import Registration
-
-    def reg(type_: str, name: str, depends_on: tuple[str, ...] = ()) -> Registration:
-        urn = f"urn:pulumi:t::webstack::{type_}::{name}"
-        return Registration(urn, type_, name, True, None, None, {}, False, False, depends_on, (), {})
-
     hub = reg("aws:securityhub/account:Account", "hub")
     waiting = reg("aws:securityhub/standardsSubscription:StandardsSubscription", "fsbp", (hub.urn,))
     eager = reg("aws:securityhub/standardsSubscription:StandardsSubscription", "fsbp")
