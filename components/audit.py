@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from components.buckets import BucketSettings, PrivateBucket, Statement
 from components.compute.app import write_logs_statement
-from components.iam import document, service_trust_policy
+from components.iam import document
 from components.naming import TRAIL_NAME, physical_name
 from components.options import AwsContext
 from components.security import Encryption
@@ -106,7 +106,7 @@ class Audit(pulumi.ComponentResource):
         config, context, encryption = args.config, args.context, args.encryption
         child = pulumi.ResourceOptions(parent=self)
         trail_name = physical_name(TRAIL_NAME, name)
-        # Known before the trail exists: the bucket policy, the key policy and the role's trust name it.
+        # Known before the trail exists: the bucket policy and the key policy name it.
         source_arn = pulumi.Output.all(context.partition, context.account_id).apply(
             lambda values: trail_arn(values[0], context.region, values[1], trail_name)
         )
@@ -141,7 +141,11 @@ class Audit(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-trail-logs-role",
             description=f"{name}: CloudTrail delivers this trail's events to its log group, and nowhere else",
-            assume_role_policy=service_trust_policy(SERVICE, context.account_id, source_arn=source_arn),
+            # No aws:SourceAccount or aws:SourceArn here: CloudTrail does not send them when it assumes this role
+            # ("Role policy document for CloudTrail to use CloudWatch Logs"); its permissions are the guard.
+            assume_role_policy=document(
+                [{"Effect": "Allow", "Principal": {"Service": SERVICE}, "Action": "sts:AssumeRole"}]
+            ),
             opts=child,
         )
         role_policy = aws.iam.RolePolicy(

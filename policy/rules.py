@@ -836,8 +836,10 @@ def _no_admin(stack: Stack) -> Iterator[Violation]:
     "Add an aws:SourceAccount (or aws:SourceArn) condition to the trust policy.",
 )
 def _trust(stack: Stack) -> Iterator[Violation]:
-    # EC2 instances assume their role without a source account or ARN in the request context.
-    exempt = {"ec2.amazonaws.com"}
+    # EC2 instances assume their role without a source account or ARN in the request context, and so does
+    # CloudTrail its CloudWatch Logs role (AWS: that role "doesn't support the use of aws:SourceArn and
+    # aws:SourceAccount").
+    exempt = {"ec2.amazonaws.com", "cloudtrail.amazonaws.com"}
     for role in stack.of(ROLE):
         for statement in _statements(role.document("assumeRolePolicy")):
             services = set(as_list((statement.get("Principal") or {}).get("Service")))
