@@ -26,6 +26,8 @@ ELASTICACHE_ID = NameRule("ElastiCache replication group, serverless cache, user
 ELB_NAME = NameRule("load balancer or target group name", 32)
 ECS_NAME = NameRule("ECS cluster, service or task family", 255)
 CLOUDFRONT_NAME = NameRule("CloudFront origin access control, VPC origin or policy name; WAF metric", 64)
+EVENTS_NAME = NameRule("EventBridge rule or Scheduler schedule name", 64)
+TRAIL_NAME = NameRule("CloudTrail trail name", 128)
 
 _HASH_LENGTH = 7
 

@@ -236,6 +236,8 @@ class Network(pulumi.ComponentResource):
         cache_sg = self._group("cache", vpc.vpc_id, "Cache: the cache port from the app tier only")
 
         self._alb_group, self._alb_port = alb_sg, args.alb_port
+        # The access host, when there is one, gets its group and the database's rule later (admit_access_host).
+        self._vpc_id, self._database_group, self._postgres_port = vpc.vpc_id, database_sg, args.postgres_port
         # An internal load balancer admits CloudFront's VPC origins once they exist (admit_vpc_origins).
         if not args.alb_internal:
             prefix_list = aws.ec2.get_managed_prefix_list_output(
@@ -320,6 +322,15 @@ class Network(pulumi.ComponentResource):
     def admit_vpc_origins(self, group_id: pulumi.Input[str]) -> None:
         """Let the group CloudFront's VPC origins use reach the load balancer: the narrowest rule there is."""
         self._admit_cloudfront(_Peer("cloudfront", group_id=group_id))
+
+    def admit_access_host(self) -> pulumi.Output[str]:
+        """The access host's group, which admits nothing: out to Systems Manager and PostgreSQL, and the
+        database admitting it. Returns the group's id."""
+        access = self._group("access", self._vpc_id, "Access host: no inbound; HTTPS to Systems Manager, PostgreSQL")
+        self._egress(access, 443, "HTTPS to Systems Manager (via NAT)", _Peer("anywhere", cidr="0.0.0.0/0"))
+        self._egress(access, self._postgres_port, "port forwarding to PostgreSQL", _Peer.of(self._database_group))
+        self._ingress(self._database_group, self._postgres_port, "PostgreSQL from the access host", _Peer.of(access))
+        return access.resource.id
 
     def _admit_cloudfront(self, peer: _Peer) -> None:
         # One rule, one name, in both designs: switching them updates or replaces this rule, never adds one.

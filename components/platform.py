@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.access_host import AccessHost, AccessHostArgs
+from components.audit import Audit, AuditArgs
 from components.compute.app import ServiceLinks
 from components.compute.ec2 import Ec2Service, Ec2ServiceArgs
 from components.compute.fargate import Cluster, ClusterArgs, FargateService, FargateServiceArgs
@@ -17,6 +20,7 @@ from components.compute.queue import WorkQueue, WorkQueueArgs
 from components.compute.routing import Placement
 from components.compute.services import calls_of, queues_sent_to_by, service_reach, uses_service_connect
 from components.data import AppData, Cache, CacheArgs, Database, DatabaseArgs, Sessions, SessionsArgs
+from components.detection import ThreatDetection, ThreatDetectionArgs
 from components.edge.certificates import Certificates, CertificatesArgs
 from components.edge.distribution import Edge, EdgeArgs
 from components.edge.origin_secret import OriginSecret, OriginSecretArgs
@@ -59,6 +63,28 @@ def default_tags(args: PlatformArgs) -> dict[str, str]:
     }
 
 
+# STS session names: 2-64 of these characters (AssumeRole, RoleSessionName).
+_SESSION_NAME = re.compile(r"[^\w+=,.@-]")
+
+
+def deploy_role(args: PlatformArgs) -> list[aws.ProviderAssumeRoleArgs] | None:
+    """The role both providers assume in the target account, in a session named after the stack."""
+    config = args.config
+    if config.deploy_role_arn is None:
+        return None
+    tags = default_tags(args)
+    return [
+        aws.ProviderAssumeRoleArgs(
+            role_arn=config.deploy_role_arn,
+            session_name=_SESSION_NAME.sub("-", f"webstack-{args.stack}")[:64],
+            external_id=config.deploy_role_external_id,
+            tags={key: tags[key] for key in ("Project", "Stack", "Environment")}
+            if config.deploy_role_session_tags
+            else None,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class _Build:
     """What every area is built with: the root's name, the config, the account, the key and the options."""
@@ -95,6 +121,9 @@ class Platform(pulumi.ComponentResource):
     alerts: Alerts
     monitoring: Monitoring
     releases: dict[str, ReleaseTimes]
+    audit: Audit | None
+    threat_detection: ThreatDetection | None
+    access_host: AccessHost | None
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("webstack:index:Platform", name, None, opts)
@@ -140,6 +169,7 @@ class Platform(pulumi.ComponentResource):
                     global_encryption=global_encryption,
                     global_provider=global_,
                     global_region=GLOBAL_REGION,
+                    events=config.security.guard_duty.enabled or config.security.security_hub.enabled,
                 ),
                 opts=area,
             )
@@ -218,6 +248,7 @@ class Platform(pulumi.ComponentResource):
                 ),
                 opts=area,
             )
+            audit, threat_detection, access_host = self._security(build, network, alerts)
 
         self.regional_provider = regional
         self.global_provider = global_
@@ -233,6 +264,7 @@ class Platform(pulumi.ComponentResource):
         self.alerts = alerts
         self.monitoring = monitoring
         self.releases = {name: release_times(service) for name, service in config.compute.services.items()}
+        self.audit, self.threat_detection, self.access_host = audit, threat_detection, access_host
         self.register_outputs(self.stack_outputs())
 
     @staticmethod
@@ -277,6 +309,46 @@ class Platform(pulumi.ComponentResource):
             )
         tiers.append(signals.sessions(sessions.table_name))
         return tiers
+
+    def _security(
+        self, build: _Build, network: Network, alerts: Alerts
+    ) -> tuple[Audit | None, ThreatDetection | None, AccessHost | None]:
+        """The account's trail and threat detection, when this stack owns them, and the database access host."""
+        security, name, area = build.config.security, build.name, build.area
+        audit = (
+            Audit(
+                f"{name}-audit",
+                AuditArgs(config=security.cloud_trail, context=build.context, encryption=build.encryption),
+                opts=area,
+            )
+            if security.cloud_trail.enabled
+            else None
+        )
+        detection = (
+            ThreatDetection(
+                f"{name}-threat-detection",
+                ThreatDetectionArgs(config=security, context=build.context, alert_topic_arn=alerts.topic_arn),
+                opts=area,
+            )
+            if security.guard_duty.enabled or security.security_hub.enabled
+            else None
+        )
+        access_host = (
+            AccessHost(
+                f"{name}-access-host",
+                AccessHostArgs(
+                    config=security.access_host,
+                    context=build.context,
+                    encryption=build.encryption,
+                    subnet_ids=network.app_subnet_ids,
+                    security_group_id=network.admit_access_host(),
+                ),
+                opts=area,
+            )
+            if security.access_host.enabled
+            else None
+        )
+        return audit, detection, access_host
 
     def _certificates(self, build: _Build) -> Certificates | None:
         edge = build.config.edge
@@ -492,6 +564,13 @@ class Platform(pulumi.ComponentResource):
                 "budget": self.monitoring.budget_name,
                 "alarms": self.monitoring.alarm_names,
             },
+            # Where audit and findings go, and the host to forward a port to the database through (docs/runbook.md).
+            "security": {
+                "trailArn": self.audit.trail_arn if self.audit else None,
+                "trailBucket": self.audit.bucket_name if self.audit else None,
+                "guardDutyDetectorId": self.threat_detection.detector_id if self.threat_detection else None,
+                "accessHostInstanceId": self.access_host.instance_id if self.access_host else None,
+            },
         }
 
     def _app_outputs(self) -> dict[str, Any]:
@@ -523,5 +602,6 @@ class Platform(pulumi.ComponentResource):
             default_tags=aws.ProviderDefaultTagsArgs(tags=default_tags(args)),
             # Refuses to act in any other account: a prod config can never touch the wrong one.
             allowed_account_ids=[account_id] if account_id else None,
+            assume_roles=deploy_role(args),
             opts=pulumi.ResourceOptions(parent=self),
         )

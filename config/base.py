@@ -7,7 +7,8 @@
   one section ("minCount <= desiredCount"). It declares the fields it reads, sees only
   those, and runs whenever they are valid, even when another field of the section is
   not, so every problem is reported at once. It reports at the key of the field at
-  fault, not of the section.
+  fault, not of the section (a rule of the root may point inside a section with a
+  dotted name: `security.accessHost.enabled`).
 """
 
 from __future__ import annotations
@@ -146,11 +147,13 @@ class ConfigModel(BaseModel):
             if all(name in values for name in section_rule.reads):
                 view = types.SimpleNamespace(**{name: values[name] for name in section_rule.reads})
                 for name, message in section_rule.check(view):
+                    # A rule across sections may point inside one: `security.accessHost.enabled` (its config keys).
+                    name, _, inside = name.partition(".")
                     field = cls.model_fields[name]
                     problems.append(
                         InitErrorDetails(
                             type=PydanticCustomError("cross_field", _literal(message)),
-                            loc=(field.alias or name,),
+                            loc=(field.alias or name, *(inside.split(".") if inside else ())),
                             input=values.get(name),
                         )
                     )

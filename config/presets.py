@@ -14,6 +14,12 @@ from config.types import Environment
 
 Preset = dict[str, Any]
 
+_ACCOUNT_FEATURES_OFF: Preset = {
+    "cloudTrail": {"enabled": False},
+    "guardDuty": {"enabled": False},
+    "securityHub": {"enabled": False},
+}
+
 PRESETS: dict[Environment, Preset] = {
     Environment.DEV: {
         "network": {
@@ -67,6 +73,8 @@ PRESETS: dict[Environment, Preset] = {
             "sessions": {"pointInTimeRecovery": True, "deletionProtection": False},
         },
         "observability": {"logRetentionDays": 7, "accessLogs": False, "monthlyBudgetUsd": 150, "dashboard": False},
+        # Account-level features: the prod stack of an account owns them (config/security.py).
+        "security": _ACCOUNT_FEATURES_OFF,
         "usage": {
             "requestsPerMonth": 1_000_000,
             "dataOutGb": 10,
@@ -127,6 +135,7 @@ PRESETS: dict[Environment, Preset] = {
             "sessions": {"pointInTimeRecovery": True, "deletionProtection": True},
         },
         "observability": {"logRetentionDays": 30, "accessLogs": True, "monthlyBudgetUsd": 500, "dashboard": True},
+        "security": _ACCOUNT_FEATURES_OFF,
         "usage": {"requestsPerMonth": 5_000_000, "dataOutGb": 50, "natDataGb": 20, "logIngestGb": 5, "flowLogGb": 5},
     },
     Environment.PROD: {
@@ -180,6 +189,7 @@ PRESETS: dict[Environment, Preset] = {
             "sessions": {"pointInTimeRecovery": True, "deletionProtection": True},
         },
         "observability": {"logRetentionDays": 365, "accessLogs": True, "monthlyBudgetUsd": 3000, "dashboard": True},
+        "security": {"cloudTrail": {"enabled": True}, "guardDuty": {"enabled": True}, "securityHub": {"enabled": True}},
         "usage": {
             "requestsPerMonth": 30_000_000,
             "dataOutGb": 300,

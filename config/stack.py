@@ -14,10 +14,21 @@ from config.base import PROD, ConfigModel, Rule, TierRule, rule
 from config.compute import ComputeConfig
 from config.data import DataConfig
 from config.edge import EdgeConfig
-from config.network import NetworkConfig
+from config.network import NatGateways, NetworkConfig
 from config.observability import ObservabilityConfig
 from config.scope import StackScope, stack_scope
-from config.types import AwsAccountId, AwsRegion, Environment, Name, TagKey, TagValue
+from config.security import SSM_ENDPOINT_SERVICES, SecurityConfig
+from config.types import (
+    AwsAccountId,
+    AwsRegion,
+    Environment,
+    ExternalId,
+    IamRoleArn,
+    Name,
+    TagKey,
+    TagValue,
+    role_arn_account,
+)
 from config.usage import UsageConfig
 
 # Tags webstack sets on every resource through the providers' default tags.
@@ -57,6 +68,37 @@ def _hosts_are_served(values: StackConfig) -> Iterator[tuple[str, str]]:
                 )
 
 
+@rule("account_id", "deploy_role_arn")
+def _role_in_target_account(values: StackConfig) -> Iterator[tuple[str, str]]:
+    account = role_arn_account(values.deploy_role_arn) if values.deploy_role_arn else None
+    if account and values.account_id and account != values.account_id:
+        yield (
+            "deploy_role_arn",
+            f"the role is in account {account}, but webstack:accountId is {values.account_id}: the providers assume "
+            "a role in the target account; use that account's deployer role",
+        )
+
+
+@rule("deploy_role_arn", "deploy_role_external_id", "deploy_role_session_tags")
+def _role_settings_need_a_role(values: StackConfig) -> Iterator[tuple[str, str]]:
+    if values.deploy_role_arn is None:
+        if values.deploy_role_external_id is not None:
+            yield "deploy_role_external_id", "set webstack:deployRoleArn too: an external id goes with a role to assume"
+        if values.deploy_role_session_tags:
+            yield "deploy_role_session_tags", "set webstack:deployRoleArn too: session tags go with a role to assume"
+
+
+@rule("network", "security")
+def _access_host_reaches_ssm(values: StackConfig) -> Iterator[tuple[str, str]]:
+    if values.security.access_host.enabled and values.network.nat_gateways is NatGateways.NONE:
+        yield (
+            "security.accessHost.enabled",
+            "the access host reaches Systems Manager over HTTPS through a NAT gateway, and network.natGateways is "
+            f"none (the interface endpoints do not include {', '.join(SSM_ENDPOINT_SERVICES)}): set "
+            "network.natGateways to single, or leave the access host off",
+        )
+
+
 class StackConfig(ConfigModel):
     """A whole environment: every `webstack:` key of a stack file, and `aws:region`.
 
@@ -85,11 +127,31 @@ class StackConfig(ConfigModel):
         default=None,
         description="The only AWS account the providers may act in (`allowedAccountIds`). Required in prod.",
     )
+    deploy_role_arn: IamRoleArn | None = Field(
+        default=None,
+        description=(
+            "An IAM role in the target account that both AWS providers assume (`assumeRoles`), so a central CI "
+            "account deploys each stack into its own account. Its account must be webstack:accountId. The session "
+            "is named webstack-<stack>, which CloudTrail records. Unset: the credentials of the environment."
+        ),
+    )
+    deploy_role_external_id: ExternalId | None = Field(
+        default=None,
+        description="The external id the role's trust policy requires (sts:ExternalId); not a secret.",
+    )
+    deploy_role_session_tags: bool = Field(
+        default=False,
+        description=(
+            "Tag the role session with Project, Stack and Environment, so the role's policies can match "
+            "aws:PrincipalTag/Stack; its trust policy must then allow sts:TagSession."
+        ),
+    )
     network: NetworkConfig = Field(description="The VPC and its subnets.")
     edge: EdgeConfig = Field(description="CloudFront, certificate, DNS, WAF and static assets.")
     compute: ComputeConfig = Field(description="The app tier: `kind: fargate` or `kind: ec2`.")
     data: DataConfig = Field(description="Database, cache and sessions table.")
     observability: ObservabilityConfig = Field(description="Logs, alarms, dashboard and budget.")
+    security: SecurityConfig = Field(description="Audit trail, threat detection and the database access host.")
     usage: UsageConfig = Field(description="The monthly usage `ops cost` assumes; changes no resource.")
     tags: Annotated[dict[TagKey, TagValue], AfterValidator(_own_tags)] = Field(
         default_factory=dict,
@@ -97,4 +159,9 @@ class StackConfig(ConfigModel):
         description="Extra tags for every resource. " + ", ".join(RESERVED_TAGS) + " are set by webstack.",
     )
 
-    rules: ClassVar[tuple[Rule, ...]] = (_hosts_are_served,)
+    rules: ClassVar[tuple[Rule, ...]] = (
+        _hosts_are_served,
+        _role_in_target_account,
+        _role_settings_need_a_role,
+        _access_host_reaches_ssm,
+    )

@@ -9,6 +9,7 @@ checked against the catalog of what AWS offers (config/catalog.py).
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
@@ -422,4 +423,74 @@ Name = Annotated[
     BeforeValidator(text_from_plain_scalar),
     Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._@/+=-]*$"),
     Allowed("1-64 letters, digits, spaces or . _ @ / + = -, starting with a letter or digit"),
+]
+
+
+# -- schedules, time zones and IAM roles -------------------------------------------------------------------------
+
+# EventBridge Scheduler's cron: six fields (minutes hours day-of-month month day-of-week year), and exactly one
+# of the day fields is `?` ("Cron expressions reference" in the EventBridge Scheduler User Guide).
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?,/#-]+$")
+
+
+def scheduler_cron_problem(value: str) -> str | None:
+    """None for a cron expression EventBridge Scheduler accepts, else what is wrong with it."""
+    match = re.fullmatch(r"cron\((.*)\)", value)
+    fields = match.group(1).split() if match else []
+    if len(fields) != 6 or not all(_CRON_FIELD.match(field) for field in fields):
+        return (
+            f"{quote(value)} is not cron(minutes hours day-of-month month day-of-week year), e.g. "
+            "cron(0 19 ? * MON-FRI *)"
+        )
+    if (fields[2] == "?") == (fields[4] == "?"):
+        return f"{quote(value)}: exactly one of day-of-month and day-of-week must be ?, e.g. cron(0 19 ? * MON-FRI *)"
+    return None
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    import zoneinfo  # the tz database is read once, when a time zone is first checked
+
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_problem(value: str) -> str | None:
+    """None for an IANA time zone name (as EventBridge Scheduler takes them), else what is wrong."""
+    known = _time_zones()
+    # Without a tz database on this machine only the shape can be checked.
+    valid = value in known if known else re.fullmatch(r"UTC|[A-Z][A-Za-z_]+(/[A-Z][A-Za-z0-9_+-]+){1,2}", value)
+    return None if valid else f"{quote(value)} is not an IANA time zone such as Europe/Dublin or UTC"
+
+
+_ROLE_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}$")
+
+
+def role_arn_account(value: str) -> str | None:
+    """The account of an IAM role ARN of the aws partition, or None when `value` is not one."""
+    match = _ROLE_ARN.match(value)
+    return match["account"] if match and match["partition"] == "aws" else None
+
+
+def _role_arn(value: str) -> str | None:
+    if role_arn_account(value) is None:
+        example = "arn:aws:iam::111111111111:role/deployer"
+        return f"{quote(value)} is not an IAM role ARN of the aws partition, e.g. {example}"
+    return None
+
+
+def _external_id(value: str) -> str | None:
+    if not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", value):
+        return f"{quote(value)} is not an STS external id: 2-1224 letters, digits or + = , . @ : / - _"
+    return None
+
+
+SchedulerCron = Annotated[
+    str, checked_by(scheduler_cron_problem), Allowed("an EventBridge Scheduler cron, e.g. cron(0 19 ? * MON-FRI *)")
+]
+TimeZone = Annotated[str, checked_by(time_zone_problem), Allowed("an IANA time zone, e.g. Europe/Dublin")]
+IamRoleArn = Annotated[
+    str, checked_by(_role_arn), Allowed("an IAM role ARN, e.g. arn:aws:iam::111111111111:role/deployer")
+]
+ExternalId = Annotated[
+    str, BeforeValidator(text_from_plain_scalar), checked_by(_external_id), Allowed("2-1224 characters")
 ]

@@ -45,3 +45,18 @@ class UsageConfig(ConfigModel):
     kms_requests_per_month: int = Field(
         default=100_000, ge=0, le=10**12, description="KMS requests a month (S3 bucket keys keep these few)."
     )
+    management_events_million: float = Field(
+        default=1,
+        ge=0,
+        le=10**6,
+        description=(
+            "CloudTrail management events a month, in millions (each API call, KMS use included): the trail's "
+            "CloudWatch Logs copy and GuardDuty's analysis are priced from it."
+        ),
+    )
+    security_checks: int = Field(
+        default=20_000,
+        ge=0,
+        le=10**9,
+        description="Security Hub security checks a month (one per control per resource evaluated, when enabled).",
+    )

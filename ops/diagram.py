@@ -63,6 +63,11 @@ QUEUE = "aws:sqs/queue:Queue"
 PLATFORM = "webstack:index:Platform"
 BUDGET = "aws:budgets/budget:Budget"
 PROVIDER = "pulumi:providers:aws"
+INSTANCE = "aws:ec2/instance:Instance"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+TRAIL = "aws:cloudtrail/trail:Trail"
+DETECTOR = "aws:guardduty/detector:Detector"
+SECURITY_HUB = "aws:securityhub/account:Account"
 
 # awsx's subnet types, in the order a request meets them.
 TIERS = ("public", "private", "isolated")
@@ -246,6 +251,7 @@ class _Manifest:
             *_items(inputs.get("subnetIds")),
             *_items(inputs.get("vpcZoneIdentifiers")),
             *_items(_mapping(inputs.get("networkConfiguration")).get("subnets")),
+            *([inputs["subnetId"]] if _text(inputs.get("subnetId")) else []),
         ]
         if not ids:  # a database or cache names a subnet group, the other part of its component
             groups = [r for r in self.resources if str(r.get("type")).endswith("/subnetGroup:SubnetGroup")]
@@ -648,6 +654,40 @@ def _monitoring(m: _Manifest) -> Node | None:
     return Node("monitoring", lines)
 
 
+def _access_host(m: _Manifest) -> _Placed | None:
+    """The database access host: reached through Systems Manager only, forwarding to the database."""
+    host = m.first(INSTANCE)
+    if host is None:
+        return None
+    inputs = _inputs(host)
+    lines = (
+        f"Access host · {inputs.get('instanceType')}",
+        "Systems Manager only, no inbound rule",
+        "stopped outside working hours" if m.beside(host, SCHEDULE) else "",
+    )
+    return _Placed(Node("access", lines), m.tier(host, "private"), "port forwarding")
+
+
+def _security(m: _Manifest) -> list[Node]:
+    """The account's audit trail and threat detection, when this stack owns them."""
+    nodes = []
+    trail = _inputs(m.first(TRAIL))
+    if trail:
+        lines = (
+            "CloudTrail · every region" if trail.get("isMultiRegionTrail") is True else "CloudTrail",
+            _joined(
+                "validated" if trail.get("enableLogFileValidation") is True else None,
+                "KMS" if trail.get("kmsKeyId") else None,
+                "S3 + CloudWatch Logs" if trail.get("cloudWatchLogsGroupArn") else "S3",
+            ),
+        )
+        nodes.append(Node("audit", lines, "store"))
+    detectors = [name for name, type_ in (("GuardDuty", DETECTOR), ("Security Hub", SECURITY_HUB)) if m.of(type_)]
+    if detectors:
+        nodes.append(Node("detection", (" + ".join(detectors), "high findings → alerts"), "shield"))
+    return nodes
+
+
 def _subnets(m: _Manifest) -> dict[str, list[Mapping[str, Any]]]:
     """The subnets awsx creates (modelled children), by tier, as their inputs."""
     tiers: dict[str, list[Mapping[str, Any]]] = {tier: [] for tier in TIERS}
@@ -732,8 +772,15 @@ def _flowchart(m: _Manifest) -> str:
     monitoring = _monitoring(m)
     if monitoring is not None:
         services.members.append(monitoring)
+    security = _security(m)
+    services.members += security
+    if monitoring is not None and any(node.id == "detection" for node in security):
+        links.append(Edge("detection", monitoring.id, "findings", dotted=True))
+    access = _access_host(m)
+    if access is not None and database is not None:
+        links.append(Edge(access.node.id, database.node.id, access.link))
 
-    placed = [item for item in (balancer, *(app.placed for app in apps), *stores) if item is not None]
+    placed = [item for item in (balancer, *(app.placed for app in apps), *stores, access) if item is not None]
     region = Group("region", f"Region {m.main_region() or ''}".rstrip(), [_vpc(m, placed), services])
     return _render([users, edge_group, region], links)
 

@@ -100,8 +100,8 @@ def _value(config: BaseModel | None, name: str) -> str:
 
 def _defaults(model: type[BaseModel], name: str, configs: dict[Environment, BaseModel | None]) -> str:
     field = model.model_fields[name]
-    if model is StackConfig:
-        # Top-level keys have no presets: they are either required or have one default for every tier.
+    if model is StackConfig or all(config is None for config in configs.values()):
+        # Top-level keys have no presets, nor do the keys of an optional section no tier sets: one default.
         return "required" if field.is_required() else f"`{yaml_text(field.get_default(call_default_factory=True))}`"
     return " \\| ".join(_value(configs[tier], name) for tier in Environment)
 
@@ -120,6 +120,9 @@ def _section(
             continue
         if key == "compute":
             continue  # a union: documented per kind below
+        optional = _optional_model(annotation)
+        if optional is not None:  # its own row (unset by default), and its keys below
+            nested.append((full, optional, {t: getattr(c, name) if c else None for t, c in configs.items()}))
         rule = _rules(field)
         description = (field.description or "") + (f" **Rule:** {rule}." if rule else "")
         rows.append(
@@ -130,6 +133,16 @@ def _section(
         lines += ["| Key | Allowed | Default (dev \\| stage \\| prod) | Description |", "|---|---|---|---|", *rows, ""]
     for sub_prefix, sub_model, sub_configs in nested:
         _section(lines, f"`{sub_prefix}`", sub_prefix, sub_model, sub_configs)
+
+
+def _optional_model(annotation: Any) -> type[BaseModel] | None:
+    """The section of an optional one (`ScheduleConfig | None`), else None."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    if len(members) == 1 and isinstance(members[0], type) and issubclass(members[0], BaseModel):
+        return members[0]
+    return None
 
 
 def render_reference() -> str:

@@ -314,6 +314,29 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     "aws:cloudtrail/trail:Trail": frozenset({"name", "region"}),
     # resourceDetector (guardduty/detector.go).
     "aws:guardduty/detector:Detector": frozenset({"region"}),
+
+    # ---- Audit, threat detection and the access host ----
+    # resourceInstance (ec2/ec2_instance.go). instanceType, vpcSecurityGroupIds, iamInstanceProfile,
+    # metadataOptions, creditSpecification, monitoring update in place (a type change stops and starts it).
+    # rootBlockDevice: nested (encrypted, kmsKeyId are ForceNew; size and type update in place). userData:
+    # ForceNew only with userDataReplaceOnChange. Read from an older revision of the schema (aws-sdk-go v1).
+    "aws:ec2/instance:Instance": frozenset({
+        "ami", "associatePublicIpAddress", "availabilityZone", "cpuCoreCount", "cpuOptions", "cpuThreadsPerCore",
+        "ebsBlockDevices", "ebsOptimized", "enclaveOptions", "ephemeralBlockDevices", "hibernation", "hostId",
+        "ipv6AddressCount", "ipv6Addresses", "keyName", "launchTemplate", "networkInterfaces", "placementGroup",
+        "placementPartitionNumber", "privateDnsNameOptions", "privateIp", "region", "rootBlockDevice",
+        "securityGroups", "subnetId", "tenancy",
+    }),
+    # resourceAccount (securityhub/account.go): enableDefaultStandards only.
+    "aws:securityhub/account:Account": frozenset({"enableDefaultStandards", "region"}),
+    # resourceStandardsSubscription (securityhub/standards_subscription.go).
+    "aws:securityhub/standardsSubscription:StandardsSubscription": frozenset({"region", "standardsArn"}),
+    # resourceRule (events/rule.go). eventPattern, description, state update in place.
+    "aws:cloudwatch/eventRule:EventRule": frozenset({"eventBusName", "name", "namePrefix", "region"}),
+    # resourceTarget (events/target.go). arn, input and roleArn update in place.
+    "aws:cloudwatch/eventTarget:EventTarget": frozenset({"eventBusName", "region", "rule", "targetId"}),
+    # resourceSchedule (scheduler/schedule.go). Expression, time zone and target update in place.
+    "aws:scheduler/schedule:Schedule": frozenset({"groupName", "name", "namePrefix", "region"}),
 }
 # fmt: on
 

@@ -15,6 +15,10 @@ Left out on purpose, because nothing is lost when they are rebuilt from the prog
 - `aws:ec2/natGateway:NatGateway`: its public address is the Elastic IP's, which is listed.
 - `aws:kms/alias:Alias`, security groups, IAM, target groups, listeners, alarms, dashboards, WAF:
   configuration the program recreates exactly.
+- `aws:cloudtrail/trail:Trail`, EventBridge rules and schedules: configuration; the trail's record lives
+  in its bucket and log group, which are listed.
+- `aws:ec2/instance:Instance`: the access host holds nothing, and a new Amazon Linux release replaces
+  it by design.
 """
 
 from __future__ import annotations
@@ -63,6 +67,10 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "aws:secretsmanager/secret:Secret",
         # The alert topic: its e-mail subscriptions were confirmed by people; a new topic has none.
         "aws:sns/topic:Topic",
+        # Threat detection: disabling GuardDuty or Security Hub deletes their findings, the evidence of an incident.
+        # Not protected, so that a stack can hand them over to another owner in the account (an accepted change).
+        "aws:guardduty/detector:Detector",
+        "aws:securityhub/account:Account",
     }
 )
 

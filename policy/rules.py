@@ -90,6 +90,8 @@ SECRET = "aws:secretsmanager/secret:Secret"
 TOPIC = "aws:sns/topic:Topic"
 QUEUE = "aws:sqs/queue:Queue"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+INSTANCE = "aws:ec2/instance:Instance"
+TRAIL = "aws:cloudtrail/trail:Trail"
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 ADMIN_PORTS = (22, 3389)
@@ -838,8 +840,10 @@ def _no_admin(stack: Stack) -> Iterator[Violation]:
     "Add an aws:SourceAccount (or aws:SourceArn) condition to the trust policy.",
 )
 def _trust(stack: Stack) -> Iterator[Violation]:
-    # EC2 instances assume their role without a source account or ARN in the request context.
-    exempt = {"ec2.amazonaws.com"}
+    # EC2 instances assume their role without a source account or ARN in the request context, and so does
+    # CloudTrail its CloudWatch Logs role (AWS: that role "doesn't support the use of aws:SourceArn and
+    # aws:SourceAccount").
+    exempt = {"ec2.amazonaws.com", "cloudtrail.amazonaws.com"}
     for role in stack.of(ROLE):
         for statement in _statements(role.document("assumeRolePolicy")):
             services = set(as_list((statement.get("Principal") or {}).get("Service")))
@@ -972,7 +976,8 @@ def _alarms_notify(stack: Stack) -> Iterator[Violation]:
 
 @rule("ec2-imdsv2", MANDATORY, "Instances require IMDSv2 tokens", "Set metadataOptions.httpTokens to required.")
 def _imdsv2(stack: Stack) -> Iterator[Violation]:
-    for template in stack.of(LAUNCH_TEMPLATE):
+    # A launch template and a lone instance (the access host) spell it the same way.
+    for template in stack.of(LAUNCH_TEMPLATE, INSTANCE):
         if template.get("metadataOptions", "httpTokens") != "required":
             yield template.urn, "IMDSv1 is allowed"
 
@@ -988,6 +993,9 @@ def _volumes(stack: Stack) -> Iterator[Violation]:
         for mapping in as_list(template.get("blockDeviceMappings")):
             if not _truthy((mapping.get("ebs") or {}).get("encrypted")):
                 yield template.urn, f"{mapping.get('deviceName')} is not encrypted"
+    for instance in stack.of(INSTANCE):
+        if not _truthy(instance.get("rootBlockDevice", "encrypted")):
+            yield instance.urn, "the root volume is not encrypted"
 
 
 @rule(
@@ -997,9 +1005,33 @@ def _volumes(stack: Stack) -> Iterator[Violation]:
     "Remove keyName; use SSM Session Manager.",
 )
 def _no_key_pair(stack: Stack) -> Iterator[Violation]:
-    for template in stack.of(LAUNCH_TEMPLATE):
+    for template in stack.of(LAUNCH_TEMPLATE, INSTANCE):
         if template.get("keyName"):
             yield template.urn, "has an SSH key pair"
+
+
+# -- audit -----------------------------------------------------------------------------------------------------------
+
+
+@rule(
+    "cloudtrail-validated-encrypted",
+    MANDATORY,
+    "Trails record every region, validate their log files and encrypt them with a customer-managed key",
+    "Set isMultiRegionTrail, enableLogFileValidation and kmsKeyId (security.cloudTrail does).",
+)
+def _trail(stack: Stack) -> Iterator[Violation]:
+    for trail in stack.of(TRAIL):
+        lacks = [
+            what
+            for what, present in (
+                ("log-file validation", trail.get("enableLogFileValidation") is True),
+                ("a KMS key", bool(trail.get("kmsKeyId"))),
+                ("the other regions", trail.get("isMultiRegionTrail") is True),
+            )
+            if not present
+        ]
+        if lacks:
+            yield trail.urn, f"lacks {', '.join(lacks)}"
 
 
 # -- tags and protection -------------------------------------------------------------------------------------------

@@ -157,8 +157,7 @@ class Ec2Service(pulumi.ComponentResource):
     def _latest_ami(self, config: Ec2ServiceConfig) -> pulumi.Output[str]:
         """Amazon Linux 2023's current AMI, resolved when the plan is made: a specific image, so a refresh
         can roll back to the one before (instance refresh cannot roll back an SSM-resolved image)."""
-        parameter = AMI_PARAMETER.format(architecture=instance_architecture(config.instance_type).value)
-        return aws.ssm.get_parameter_output(name=parameter, opts=pulumi.InvokeOutputOptions(parent=self)).value
+        return latest_amazon_linux(config.instance_type, self)
 
     @staticmethod
     def _capacity(config: Ec2ServiceConfig, template: aws.ec2.LaunchTemplate) -> dict[str, Any]:
@@ -291,6 +290,12 @@ class Ec2Service(pulumi.ComponentResource):
                     desired_capacity=low,
                     opts=pulumi.ResourceOptions(parent=self),
                 )
+
+
+def latest_amazon_linux(instance_type: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """The current Amazon Linux 2023 AMI for the instance type's architecture, from AWS's public SSM parameter."""
+    parameter = AMI_PARAMETER.format(architecture=instance_architecture(instance_type).value)
+    return aws.ssm.get_parameter_output(name=parameter, opts=pulumi.InvokeOutputOptions(parent=parent)).value
 
 
 def _fetch_secret(key: str, reference: str, region: str) -> str:

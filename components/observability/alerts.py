@@ -3,7 +3,8 @@
 An alarm can only notify a topic in its own region, and CloudFront's and the WAF's metrics live in
 us-east-1, so there are two topics: the stack region's and us-east-1's, each encrypted with its
 region's key and subscribed by the same people (an email address confirms each topic once).
-CloudWatch (and, on the regional topic, AWS Budgets) may publish, for this account only, over TLS.
+CloudWatch (and, on the regional topic, AWS Budgets and, with threat detection on, EventBridge) may publish,
+for this account only, over TLS.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class AlertsArgs:
     global_encryption: Encryption
     global_provider: aws.Provider
     global_region: str
+    # EventBridge rules of this account (GuardDuty and Security Hub findings) publish to the regional topic.
+    events: bool = False
 
 
 def publisher_key_statement(context: AwsContext, region: str, services: list[str]) -> pulumi.Output[dict[str, Any]]:
@@ -50,8 +53,11 @@ def publisher_key_statement(context: AwsContext, region: str, services: list[str
     )
 
 
-def topic_policy(topic_arn: str, account_id: str, partition: str, region: str, budgets: bool) -> str:
-    """The account manages the topic; this account's alarms (and budgets) publish; nothing without TLS."""
+def topic_policy(
+    topic_arn: str, account_id: str, partition: str, region: str, budgets: bool, *, events: bool = False
+) -> str:
+    """The account manages the topic; this account's alarms (budgets, EventBridge rules) publish; nothing
+    without TLS."""
     statements: list[dict[str, Any]] = [
         {
             "Sid": "AccountManagesTopic",
@@ -101,6 +107,21 @@ def topic_policy(topic_arn: str, account_id: str, partition: str, region: str, b
                 },
             },
         )
+    if events:
+        statements.insert(
+            -1,
+            {
+                "Sid": "ThisAccountsEventRulesPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:events:{region}:{account_id}:rule/*"},
+                },
+            },
+        )
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
@@ -114,7 +135,12 @@ class Alerts(pulumi.ComponentResource):
         super().__init__("webstack:observability:Alerts", name, None, opts)
         self._name, self._args = name, args
         self.topic_arn = self._topic(
-            f"{name}-topic", args.encryption, args.context.region, pulumi.ResourceOptions(parent=self), budgets=True
+            f"{name}-topic",
+            args.encryption,
+            args.context.region,
+            pulumi.ResourceOptions(parent=self),
+            budgets=True,
+            events=args.events,
         )
         self.global_topic_arn = self._topic(
             f"{name}-global-topic",
@@ -126,11 +152,19 @@ class Alerts(pulumi.ComponentResource):
         self.register_outputs({"topic_arn": self.topic_arn, "global_topic_arn": self.global_topic_arn})
 
     def _topic(
-        self, name: str, encryption: Encryption, region: str, opts: pulumi.ResourceOptions, *, budgets: bool
+        self,
+        name: str,
+        encryption: Encryption,
+        region: str,
+        opts: pulumi.ResourceOptions,
+        *,
+        budgets: bool,
+        events: bool = False,
     ) -> pulumi.Output[str]:
         """One topic with its policy and subscriptions; its ARN once the policy lets the publishers in."""
         config, context = self._args.config, self._args.context
         publishers = ["cloudwatch.amazonaws.com", *(["budgets.amazonaws.com"] if budgets else [])]
+        publishers += ["events.amazonaws.com"] if events else []
         topic = aws.sns.Topic(
             name, kms_master_key_id=encryption.grant(publisher_key_statement(context, region, publishers)), opts=opts
         )
@@ -138,7 +172,7 @@ class Alerts(pulumi.ComponentResource):
             f"{name}-policy",
             arn=topic.arn,
             policy=pulumi.Output.all(topic.arn, context.account_id, context.partition).apply(
-                lambda values: topic_policy(values[0], values[1], values[2], region, budgets)
+                lambda values: topic_policy(values[0], values[1], values[2], region, budgets, events=events)
             ),
             opts=opts,
         )

@@ -24,6 +24,9 @@ GB = 10**9
 # What a request or a log line weighs, for the logs and bytes the usage implies.
 WAF_LOG_BYTES_PER_REQUEST = 1_000
 ACCESS_LOG_BYTES_PER_REQUEST = 500
+# A CloudTrail management event as delivered (JSON, uncompressed: an upper bound in S3, where it is gzipped).
+CLOUDTRAIL_EVENT_BYTES = 1_500
+TRAIL = "aws:cloudtrail/trail:Trail"
 # Container Insights metrics (billed as custom metrics) for one service: cluster and service level when
 # enabled; enhanced adds task- and container-level metrics for each running task.
 INSIGHTS_METRICS = {ContainerInsights.ENABLED: 18, ContainerInsights.ENHANCED: 18}
@@ -66,6 +69,11 @@ FREE = frozenset(
         # The services' queue policies; Service Connect's namespace (its proxy runs in the task's own CPU and memory).
         "aws:sqs/queuePolicy:QueuePolicy", "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
         "aws:servicediscovery/httpNamespace:HttpNamespace",
+        # Audit and threat detection: the trail, the detector and the hub are priced; routing their findings is free
+        # (AWS services' events on the default bus), and two schedules a month are far inside Scheduler's free tier.
+        "aws:securityhub/standardsSubscription:StandardsSubscription",
+        "aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/eventTarget:EventTarget",
+        "aws:scheduler/schedule:Schedule",
     }
 )  # fmt: skip
 
@@ -393,6 +401,8 @@ def _endpoint(bill: _Bill, endpoint: Registration) -> Iterator[Line]:
 
 def _bucket(bill: _Bill, bucket: Registration) -> Iterator[Line]:
     usage = bill.config.usage
+    if any(bucket.urn in trail.property_dependencies.get("s3BucketName", ()) for trail in bill.run.find(TRAIL)):
+        return  # priced with the trail that fills it
     if "-assets-" in bucket.name:
         gb, what = usage.static_assets_gb, "Static assets stored (usage)"
     else:
@@ -429,6 +439,64 @@ def _queue(bill: _Bill, queue: Registration) -> Iterator[Line]:
     )
 
 
+def _trail(bill: _Bill, trail: Registration) -> Iterator[Line]:
+    """The first copy of management events is free; its CloudWatch Logs copy and the bucket's store are not."""
+    prices, events = bill.prices, bill.config.usage.management_events_million
+    yield bill.line(
+        trail,
+        "CloudTrail management events, first copy",
+        events,
+        "million events",
+        prices.get("cloudTrailFirstCopyMillion"),
+    )
+    gb = events * 10**6 * CLOUDTRAIL_EVENT_BYTES / GB
+    group = bill.source(trail, "cloudWatchLogsGroupArn", "aws:cloudwatch/logGroup:LogGroup")
+    if group is not None:
+        yield bill.line(
+            trail, "Audit events to CloudWatch Logs (usage)", gb, "GB", prices.get("cloudwatchLogsIngestGb")
+        )
+        kept = gb * float(group.inputs.get("retentionInDays", 30)) / 30
+        yield bill.line(
+            trail, "Audit events in CloudWatch Logs", kept, "GB-months", prices.get("cloudwatchLogsStorageGbMonth")
+        )
+    bucket = bill.source(trail, "s3BucketName", "aws:s3/bucket:Bucket")
+    if bucket is not None:
+        kept = gb * _expiry_days(bill, bucket) / 30
+        yield bill.line(trail, "Audit log files in S3", kept, "GB-months", prices.get("s3StandardGbMonth"))
+
+
+def _detector(bill: _Bill, detector: Registration) -> Iterator[Line]:
+    """GuardDuty's foundational sources: the account's management events, and its VPC flow and DNS logs (analysed
+    whether or not the stack records flow logs; their volume is taken as the usage's flow-log GB)."""
+    prices, usage = bill.prices, bill.config.usage
+    yield bill.line(
+        detector,
+        "GuardDuty management events analysed (usage)",
+        usage.management_events_million,
+        "million events",
+        prices.get("guardDutyEventsMillion"),
+    )
+    yield bill.line(
+        detector, "GuardDuty flow and DNS logs analysed (usage)", usage.flow_log_gb, "GB", prices.get("guardDutyLogGb")
+    )
+
+
+def _security_hub(bill: _Bill, hub: Registration) -> Iterator[Line]:
+    checks = bill.config.usage.security_checks / 1000
+    yield bill.line(
+        hub, "Security Hub security checks (usage)", checks, "thousand checks", bill.prices.get("securityHubChecks1k")
+    )
+
+
+def _instance(bill: _Bill, instance: Registration) -> Iterator[Line]:
+    """A lone instance (the access host), around the clock: a stop schedule lowers this."""
+    instance_type = str(instance.inputs["instanceType"])
+    hourly = bill.prices.get("ec2InstanceHour", instance_type)
+    yield bill.line(instance, f"EC2 {instance_type} (around the clock)", HOURS, "instance-hours", hourly)
+    volume_gb = float((instance.inputs.get("rootBlockDevice") or {}).get("volumeSize", 0))
+    yield bill.line(instance, "EBS gp3 root volume", volume_gb, "GB-months", bill.prices.get("ebsGp3GbMonth"))
+
+
 PRICED: dict[str, Rule] = {
     "aws:ec2/natGateway:NatGateway": _nat_gateway,
     "aws:ec2/eip:Eip": _elastic_ip,
@@ -451,6 +519,10 @@ PRICED: dict[str, Rule] = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": _endpoint,
     "aws:s3/bucket:Bucket": _bucket,
     "aws:sqs/queue:Queue": _queue,
+    TRAIL: _trail,
+    "aws:guardduty/detector:Detector": _detector,
+    "aws:securityhub/account:Account": _security_hub,
+    "aws:ec2/instance:Instance": _instance,
 }
 
 
@@ -476,6 +548,7 @@ def estimate(run: OfflineRun, config: StackConfig, prices: PriceBook) -> Estimat
         "freeTier": "not applied",
         "containerInsightsMetrics": "18 for the cluster and service, +27 per task when enhanced (estimate)",
         "notPriced": "the Route 53 hosted zone (yours), alias queries and ACM certificates (free), SNS emails "
-        "(cents), small log groups (exec, Container Insights events, cache and database logs)",
+        "(cents), small log groups (exec, Container Insights events, cache and database logs), the AWS Config "
+        "recording Security Hub's checks need (not made by webstack)",
     }
     return Estimate(run.stack, prices.region, prices.currency, prices.taken_on, tuple(lines), assumptions)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from config import catalog
 from ops.mocks.invokes import CLOUDFRONT_PREFIX_LIST_ENTRIES
 from ops.mocks.monitor import Registration
+from ops.mocks.security_kinds import subscriptions_follow_the_hub, trails_wait_for_their_policies
 
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
@@ -167,4 +168,6 @@ AFTER_RUN_CHECKS: tuple[Callable[[Sequence[Registration]], Iterable[str]], ...] 
     vpc_origin_zones,
     cloudfront_log_bucket,
     service_connect_ports,
+    subscriptions_follow_the_hub,
+    trails_wait_for_their_policies,
 )

@@ -933,3 +933,8 @@ MODELLED_ID_PREFIXES = {
     "aws:ec2/securityGroup:SecurityGroup": "sg",
     "aws:ec2/securityGroupRule:SecurityGroupRule": "sgrule",
 }
+
+# Audit, threat detection and the access host: their own table, built on this module's helpers.
+from ops.mocks.security_kinds import SECURITY_KINDS  # noqa: E402
+
+KINDS |= SECURITY_KINDS

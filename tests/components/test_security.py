@@ -86,9 +86,10 @@ def test_cloudwatch_logs_uses_the_key_only_for_the_accounts_log_groups(shipped_r
         ("dev", ["AccountAdministersKey", "AlarmsAndBudgetsPublishToTopics", "RdsAndSecretsManagerUseKey",
                  "CloudWatchLogsEncryptLogGroups", "ElastiCacheUsesKey", "DynamoDbUsesKey",
                  "CloudFrontReadsStaticAssets"]),
+        # prod owns the account's trail too.
         ("prod", ["AccountAdministersKey", "AlarmsAndBudgetsPublishToTopics", "CloudWatchLogsEncryptLogGroups",
                   "RdsAndSecretsManagerUseKey", "ElastiCacheUsesKey", "DynamoDbUsesKey",
-                  "CloudFrontReadsStaticAssets"]),
+                  "CloudFrontReadsStaticAssets", "CloudTrailEncryptsLogs", "CloudTrailDescribesKey"]),
     ],
 )  # fmt: skip
 def test_the_key_policy_holds_what_the_keys_consumers_contributed_once_each(shipped_run, stack, sids):

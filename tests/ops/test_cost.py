@@ -155,6 +155,72 @@ def test_the_bill_of_a_small_plan_is_what_the_prices_give_by_hand():
     assert round(bill.monthly_total, 2) == 154.87
 
 
+def test_the_audit_threat_detection_and_access_host_lines_are_what_the_prices_give_by_hand():
+    prices = PriceBook(
+        "eu-west-1",
+        "USD",
+        "2026-11-26",
+        {
+            "cloudTrailFirstCopyMillion": 0.0,
+            "cloudwatchLogsIngestGb": 0.5,
+            "cloudwatchLogsStorageGbMonth": 0.03,
+            "s3StandardGbMonth": 0.02,
+            "guardDutyEventsMillion": 4.0,
+            "guardDutyLogGb": 1.0,
+            "securityHubChecks1k": 1.0,
+            "ec2InstanceHour": {"t4g.nano": 0.004},
+            "ebsGp3GbMonth": 0.08,
+        },
+    )
+    group = registration("aws:cloudwatch/logGroup:LogGroup", "trail-logs", {"retentionInDays": 90})
+    bucket = registration("aws:s3/bucket:Bucket", "trail-bucket", {})
+    lifecycle = registration(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "trail-lifecycle",
+        {"rules": [{"expiration": {"days": 360}}]},
+        deps={"bucket": bucket},
+    )
+    trail = registration(
+        "aws:cloudtrail/trail:Trail", "trail", {}, deps={"cloudWatchLogsGroupArn": group, "s3BucketName": bucket}
+    )
+    plan = OfflineRun(
+        "webstack",
+        "t",
+        (
+            group,
+            bucket,
+            lifecycle,
+            trail,
+            registration("aws:guardduty/detector:Detector", "detector", {}),
+            registration("aws:securityhub/account:Account", "hub", {}),
+            registration(
+                "aws:ec2/instance:Instance",
+                "host",
+                {"instanceType": "t4g.nano", "rootBlockDevice": {"volumeSize": 8}},
+            ),
+        ),
+        {},
+    )
+    values = stack_values("dev")
+    values["webstack:usage"] = {"managementEventsMillion": 2, "flowLogGb": 10, "securityChecks": 30_000}
+
+    bill = estimate(plan, parse_config(values), prices)
+    by_line = {(line.urn.rsplit("::", 1)[-1], line.description): round(line.monthly, 4) for line in bill.lines}
+
+    assert by_line == {
+        ("trail", "CloudTrail management events, first copy"): 0.0,
+        # 2 million events of 1.5 KB: 3 GB a month, kept 90 days in CloudWatch Logs and 360 in the bucket.
+        ("trail", "Audit events to CloudWatch Logs (usage)"): 3 * 0.5,
+        ("trail", "Audit events in CloudWatch Logs"): round(3 * 3 * 0.03, 4),
+        ("trail", "Audit log files in S3"): round(3 * 12 * 0.02, 4),
+        ("detector", "GuardDuty management events analysed (usage)"): 2 * 4.0,
+        ("detector", "GuardDuty flow and DNS logs analysed (usage)"): 10 * 1.0,
+        ("hub", "Security Hub security checks (usage)"): 30.0,
+        ("host", "EC2 t4g.nano (around the clock)"): round(730 * 0.004, 4),
+        ("host", "EBS gp3 root volume"): round(8 * 0.08, 4),
+    }
+
+
 def test_a_resource_type_without_a_pricing_rule_stops_the_estimate():
     plan = small_plan()
     unknown = registration("aws:sns/platformApplication:PlatformApplication", "p", {})

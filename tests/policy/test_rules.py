@@ -23,10 +23,12 @@ from policy.rules import (
     DISTRIBUTION,
     ECS_CLUSTER,
     ECS_SERVICE,
+    EGRESS,
     ENCRYPTION,
     FLOW_LOG,
     HEADERS_POLICY,
     INGRESS,
+    INSTANCE,
     KMS_KEY,
     LAUNCH_TEMPLATE,
     LIFECYCLE,
@@ -49,6 +51,7 @@ from policy.rules import (
     TABLE,
     TASK_DEFINITION,
     TOPIC,
+    TRAIL,
     VERSIONING,
     VPC,
     WAF_LOGGING,
@@ -437,6 +440,11 @@ CASES: dict[str, Case] = {
         provider("dev") if good else res(PROVIDER, "aws", {"defaultTags": json.dumps({"tags": {"Environment": "dev"}})})
     ],
     "prod-stateful-protected": lambda good: [PROD, res(TABLE, "t", {}, protect=good)],
+    "cloudtrail-validated-encrypted": one(
+        TRAIL,
+        {"isMultiRegionTrail": True, "enableLogFileValidation": True, "kmsKeyId": "arn:aws:kms:eu-west-1:1:key/k"},
+        {"isMultiRegionTrail": True, "enableLogFileValidation": False},
+    ),
 }
 
 
@@ -486,12 +494,38 @@ def test_prod_only_rules_do_not_bind_in_dev():
         "examples/Pulumi.prod-ec2.yaml",
         "examples/Pulumi.prod-minimal.yaml",
         "examples/Pulumi.dev-lean.yaml",
+        "examples/Pulumi.prod-access.yaml",
     ],
 )
 def test_shipped_stacks_and_examples_pass_every_mandatory_rule(stack_file_run, stack_file):
-    report = check(stack_file, from_registrations(stack_file_run(stack_file).registrations))
+    run = stack_file_run(stack_file)
+    report = check(stack_file, from_registrations(run.registrations))
     assert [(f.rule.id, f.urn, f.message) for f in report.findings if f.rule.enforcement is MANDATORY] == []
     assert report.not_applicable == ()
+    # Said outright: no security group rule of these stacks, in or out, covers SSH or RDP.
+    opened = [
+        r.name
+        for r in run.find(INGRESS) + run.find(EGRESS)
+        if r.inputs.get("ipProtocol") == "-1"
+        or any(r.inputs["fromPort"] <= p <= r.inputs["toPort"] for p in (22, 3389))
+    ]
+    assert opened == []
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "bad"),
+    [
+        ("ec2-imdsv2", {"metadataOptions": {"httpTokens": "optional"}}),
+        ("ec2-encrypted-volumes", {"rootBlockDevice": {"encrypted": False}}),
+        ("ec2-no-key-pair", {"keyName": "admin"}),
+    ],
+)
+def test_the_ec2_rules_hold_for_a_lone_instance_too(rule_id, bad):
+    good = {"metadataOptions": {"httpTokens": "required"}, "rootBlockDevice": {"encrypted": True}}
+    check = by_id()[rule_id].check
+
+    assert list(check(stack(res(INSTANCE, "host", good)))) == []
+    assert list(check(stack(res(INSTANCE, "host", {**good, **bad}))))
 
 
 def test_the_internet_facing_design_passes_because_its_rule_requires_the_header(internet_facing_run):
