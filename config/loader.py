@@ -129,7 +129,7 @@ _IN_WORDS: dict[str, str] = {
     "string_too_short": "must be at least {min_length} characters; got {length}",
     "string_too_long": "must be at most {max_length} characters; got {length}",
     "too_long": "may have at most {max_length} entries; got {actual_length}",
-    "too_short": "needs at least {min_length} entries; got {actual_length}",
+    "too_short": "needs at least {min_length} {entries}; got {actual_length}",
     "string_pattern_mismatch": "must be {allowed}; got {got}",
     "enum": "must be {expected}; got {got}",
     "literal_error": "must be {expected}; got {got}",
@@ -178,6 +178,7 @@ def _problem(detail: ErrorDetails, *, single_app: bool = False) -> Problem:
         context["expected"] = words({"True": "true", "False": "false"}.get(part, part) for part in parts)
     value = detail["input"]
     context["got"] = quote(value) + _quoting_hint(kind, value)
+    context["entries"] = "entry" if context.get("min_length") == 1 else "entries"
     context["length"] = f"{len(value)} characters" if isinstance(value, str) else ""
     context["allowed"] = _allowed(field) or "in the allowed form"
     return Problem(key, template.format(**context))

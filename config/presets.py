@@ -220,18 +220,14 @@ def apply_preset(tier: Environment, values: Mapping[str, Any]) -> dict[str, Any]
     kind_preset: dict[str, Any] = {"kind": DEFAULT_COMPUTE_KIND, **preset.pop("compute").get(kind, {})}
     cluster = {key: value for key, value in kind_preset.items() if key in CLUSTER_KEYS}
     service = {key: value for key, value in kind_preset.items() if key not in CLUSTER_KEYS}
-    services = compute.get("services")
-    if isinstance(services, Mapping):
-        values = {
-            **values,
-            "compute": {
-                **compute,
-                "services": {
-                    name: _merge(_service_preset(service, own), own) if isinstance(own, Mapping) else own
-                    for name, own in services.items()
-                },
-            },
-        }
+    if "services" in compute:
+        services = compute["services"]
+        if isinstance(services, Mapping):  # anything else is left for validation to report as it is
+            services = {
+                name: _merge(_service_preset(service, own), own) if isinstance(own, Mapping) else own
+                for name, own in services.items()
+            }
+        values = {**values, "compute": {**compute, "services": services}}
         preset["compute"] = cluster
     else:
         preset["compute"] = {**cluster, **_service_preset(service, compute)}

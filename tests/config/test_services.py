@@ -178,3 +178,18 @@ def test_a_review_copy_of_a_services_stack_drops_each_services_sizing_and_still_
     config = parse_config(values)
     assert config.compute.services["worker"].max_count == 2  # dev's preset
     assert config.compute.container_insights.value == "enabled"  # the worker's backlog needs it
+
+
+@pytest.mark.parametrize(
+    ("service_map", "message"),
+    [
+        (["web"], "must be a mapping of keys"),
+        ({}, "needs at least 1 entry; got 0"),
+        (None, "must be a mapping of keys"),
+    ],
+)
+def test_a_services_value_that_is_no_map_is_the_only_problem_reported(dev_values, put, rejected, service_map, message):
+    problems = rejected(put(dev_values, "compute", {"kind": "fargate", "services": service_map}))
+
+    assert list(problems) == ["webstack:compute.services"]
+    assert message in problems["webstack:compute.services"]
