@@ -31,6 +31,13 @@ from config.text import printable, quote
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 32
+
+
+def stack_file_name(stack: str) -> str:
+    """The file the Pulumi CLI reads a stack's config from, beside Pulumi.yaml: the one place that says so."""
+    return f"Pulumi.{stack}.yaml"
+
+
 # Top-level keys of a stack file besides `config:` that Pulumi itself writes.
 STACK_FILE_KEYS = ("config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment")
 

@@ -29,6 +29,7 @@ from pulumi import automation as auto
 
 from config.errors import WebstackError
 from config.loader import load_stack_file
+from config.stackfile import stack_file_name
 
 ROOT = Path(__file__).resolve().parent.parent
 PULUMI_ROOT_VARIABLE = "WEBSTACK_PULUMI_ROOT"
@@ -114,7 +115,7 @@ def pulumi_command() -> auto.PulumiCommand:
 
 
 def stack_path(name: str) -> Path:
-    return ROOT / f"Pulumi.{name}.yaml"
+    return ROOT / stack_file_name(name)
 
 
 def select(name: str, *, create: bool = False) -> auto.Stack:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from config.errors import WebstackError
 from config.loader import load_stack_file, parse_config
-from config.stackfile import read_stack_file
+from config.stackfile import read_stack_file, stack_file_name
 from config.text import printable
 from ops import check, diagram, plandiff, pr_comment
 
@@ -25,7 +25,7 @@ DESCRIPTION = "Validate, plan and price a stack offline, deploy it through Pulum
 
 def stack_file(stack: str, override: str | None) -> Path:
     """The stack's YAML: `--config FILE` when given, else Pulumi.<stack>.yaml beside Pulumi.yaml."""
-    return Path(override) if override else ROOT / f"Pulumi.{stack}.yaml"
+    return Path(override) if override else ROOT / stack_file_name(stack)
 
 
 def _validate(args: argparse.Namespace) -> int:

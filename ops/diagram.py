@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from config.errors import WebstackError
 from config.loader import parse_config
-from config.stackfile import read_stack_file
+from config.stackfile import read_stack_file, stack_file_name
 from config.text import printable
 
 if TYPE_CHECKING:
@@ -841,7 +841,7 @@ def render_architecture(plan: Planner = plan_stack_file) -> str:
     ]
     for stack, path in shipped_stacks():
         relative = path.relative_to(ROOT).as_posix()
-        option = "" if path == ROOT / f"Pulumi.{stack}.yaml" else f" --config {relative}"
+        option = "" if path == ROOT / stack_file_name(stack) else f" --config {relative}"
         summary = _summary(path)
         lines += ["", f"## {stack}", "", *([summary, ""] if summary else [])]
         lines += [

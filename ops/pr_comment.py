@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from config.loader import parse_config
-from config.stackfile import read_stack_file
+from config.stackfile import read_stack_file, stack_file_name
 from config.text import printable
 
 MARKER = "<!-- webstack:pr-check -->"
@@ -49,7 +49,7 @@ def stack_report(stack: str, commit: str, base_label: str, root: Path) -> StackR
     from ops.review import plan_at_commit, render_text, review
     from policy.resources import from_registrations
 
-    path = root / f"Pulumi.{stack}.yaml"
+    path = root / stack_file_name(stack)
     values = read_stack_file(path)
     config = parse_config(values, source=printable(str(path)))  # bad config stops here, before any plan
     head = run_offline(stack, values)
@@ -135,12 +135,12 @@ def _details(summary: str, body: str) -> str:
 def _stack_file_at(root: Path, commit: str, stack: str) -> dict[str, Any] | None:
     """The stack file as it was at `commit`, or None when it did not exist then."""
     shown = subprocess.run(
-        ["git", "show", f"{commit}:./Pulumi.{stack}.yaml"], cwd=root, capture_output=True, check=False
+        ["git", "show", f"{commit}:./{stack_file_name(stack)}"], cwd=root, capture_output=True, check=False
     )
     if shown.returncode != 0:
         return None
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / f"Pulumi.{stack}.yaml"
+        path = Path(directory) / stack_file_name(stack)
         path.write_bytes(shown.stdout)
         return read_stack_file(path)
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from config.errors import WebstackError
 from config.loader import parse_config
-from config.stackfile import read_stack_file
+from config.stackfile import read_stack_file, stack_file_name
 from config.text import printable, quote
 from ops.diff import Action, AliasIndex, Change, PlanDiff, diff_runs, urn_name, urn_type
 from ops.engine import PROJECT, ROOT, OfflineRun, run_offline
@@ -294,7 +294,7 @@ def plan_at_commit(stack: str, commit: str, *, root: Path = ROOT) -> OfflineRun:
         archive = _git(root, "archive", "--format=tar", f"{commit}:{prefix}")
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(directory, filter="data")
-        if not (Path(directory) / f"Pulumi.{stack}.yaml").is_file():
+        if not (Path(directory) / stack_file_name(stack)).is_file():
             return OfflineRun(PROJECT, stack, (), {})
         paths = os.pathsep.join(filter(None, (directory, os.environ.get("PYTHONPATH"))))
         try:
