@@ -18,10 +18,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.compute.ec2 import SSM_CORE_POLICY, latest_amazon_linux
-from components.iam import document, service_trust_policy
+from components.iam import aws_managed_policy, document, service_trust_policy
 from components.naming import EVENTS_NAME, physical_name
 from components.options import AwsContext
 from components.security import Encryption, via_service_statement
+from config import catalog
 from config.security import AccessHostConfig
 
 # The root volume of the Amazon Linux 2023 AMI: the host stores nothing of its own.
@@ -60,7 +61,7 @@ class AccessHost(pulumi.ComponentResource):
         aws.iam.RolePolicyAttachment(
             f"{name}-session-manager",
             role=role.name,
-            policy_arn=context.partition.apply(lambda partition: f"arn:{partition}:iam::aws:{SSM_CORE_POLICY}"),
+            policy_arn=aws_managed_policy(context.partition, SSM_CORE_POLICY),
             opts=child,
         )
         profile = aws.iam.InstanceProfile(f"{name}-profile", role=role.name, opts=child)
@@ -87,7 +88,7 @@ class AccessHost(pulumi.ComponentResource):
             ),
             # T4g launches unlimited by default: a busy session would be billed for surplus credits.
             credit_specification=aws.ec2.InstanceCreditSpecificationArgs(cpu_credits="standard")
-            if config.instance_type.startswith("t")
+            if catalog.ec2_is_burstable(config.instance_type)
             else None,
             tags={"Name": name},
             opts=child,

@@ -13,6 +13,11 @@ def document(statements: Sequence[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
+def aws_managed_policy(partition: pulumi.Input[str], path: str) -> pulumi.Output[str]:
+    """The ARN of an AWS managed policy (`policy/AmazonSSMManagedInstanceCore`) in the account's partition."""
+    return pulumi.Output.from_input(partition).apply(lambda value: f"arn:{value}:iam::aws:{path}")
+
+
 def service_trust_policy(service: str, account_id: pulumi.Input[str]) -> pulumi.Output[str]:
     """Let one AWS service assume a role, only on behalf of this account (confused-deputy guard)."""
     return pulumi.Output.from_input(account_id).apply(

@@ -623,6 +623,11 @@ def ec2_is_graviton(instance_type: str) -> bool:
     return family is not None and family.graviton
 
 
+def ec2_is_burstable(instance_type: str) -> bool:
+    """Whether an EC2 instance type earns CPU credits (the T families: t4g.nano, t3.small, ...)."""
+    return instance_type.startswith("t")
+
+
 def ec2_architecture(instance_type: str) -> str:
     """The AMI architecture an EC2 instance type needs: "arm64" for Graviton, "x86_64" otherwise."""
     return "arm64" if ec2_is_graviton(instance_type) else "x86_64"

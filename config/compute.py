@@ -579,13 +579,9 @@ def instance_architecture(instance_type: str) -> Architecture:
     return Architecture.ARM64 if catalog.ec2_is_graviton(instance_type) else Architecture.X86_64
 
 
-def _is_burstable(instance_type: str) -> bool:
-    return instance_type.startswith("t")
-
-
 @rule("instance_type", "unlimited_credits")
 def _burstable_in_prod(values: Ec2ServiceConfig) -> Iterator[tuple[str, str]]:
-    burstable = _is_burstable(values.instance_type)
+    burstable = catalog.ec2_is_burstable(values.instance_type)
     if current_scope().environment is Environment.PROD and burstable and not values.unlimited_credits:
         yield (
             "instance_type",

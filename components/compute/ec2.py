@@ -25,10 +25,11 @@ from components.compute.app import (
 )
 from components.compute.routing import TARGET_PORT, Placement, route
 from components.compute.scaling import AppScaling, request_label
-from components.iam import document, service_trust_policy
+from components.iam import aws_managed_policy, document, service_trust_policy
 from components.observability.alarms import AlarmSpec
 from components.options import AwsContext
 from components.security import via_service_statement
+from config import catalog
 from config.compute import Ec2ServiceConfig, instance_architecture
 from config.release import EC2_INSTANCE_START_SECONDS
 
@@ -92,7 +93,7 @@ class Ec2Service(pulumi.ComponentResource):
             credit_specification=aws.ec2.LaunchTemplateCreditSpecificationArgs(
                 cpu_credits="unlimited" if config.unlimited_credits else "standard"
             )
-            if config.instance_type.startswith("t")
+            if catalog.ec2_is_burstable(config.instance_type)
             else None,
             monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
             # The provider's default tags reach the template, not what it launches: name them here too.
@@ -194,7 +195,7 @@ class Ec2Service(pulumi.ComponentResource):
         aws.iam.RolePolicyAttachment(
             f"{name}-session-manager",
             role=role.name,
-            policy_arn=context.partition.apply(lambda partition: f"arn:{partition}:iam::aws:{SSM_CORE_POLICY}"),
+            policy_arn=aws_managed_policy(context.partition, SSM_CORE_POLICY),
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.iam.RolePolicy(

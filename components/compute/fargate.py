@@ -25,7 +25,7 @@ from components.compute.app import (
 )
 from components.compute.routing import Placement, Routing, route
 from components.compute.scaling import AppScaling, scale_ecs_service
-from components.iam import document, service_trust_policy
+from components.iam import aws_managed_policy, document, service_trust_policy
 from components.naming import ECS_NAME, physical_name
 from components.observability.alarms import AlarmSpec
 from components.options import AwsContext
@@ -41,6 +41,8 @@ _STRATEGY = {
     DeploymentStrategy.LINEAR: "LINEAR",
     DeploymentStrategy.BLUE_GREEN: "BLUE_GREEN",
 }
+# What ECS needs to move traffic between a service's target groups during a release.
+LOAD_BALANCER_ROLE_POLICY = "policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
 _CPU_ARCHITECTURE = {Architecture.ARM64: "ARM64", Architecture.X86_64: "X86_64"}
 
 
@@ -391,9 +393,7 @@ class FargateService(pulumi.ComponentResource):
         aws.iam.RolePolicyAttachment(
             f"{self._name}-ecs-infrastructure-policy",
             role=role.name,
-            policy_arn=context.partition.apply(
-                lambda partition: f"arn:{partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
-            ),
+            policy_arn=aws_managed_policy(context.partition, LOAD_BALANCER_ROLE_POLICY),
             opts=pulumi.ResourceOptions(parent=self),
         )
         return role

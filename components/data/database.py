@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import service_trust_policy
+from components.iam import aws_managed_policy, service_trust_policy
 from components.naming import RDS_IDENTIFIER, RDS_SNAPSHOT, physical_name
 from components.options import AwsContext, stateful
 from components.security import Encryption, via_service_statement
@@ -174,7 +174,7 @@ class Database(pulumi.ComponentResource):
         aws.iam.RolePolicyAttachment(
             f"{name}-monitoring-policy",
             role=role.name,
-            policy_arn=context.partition.apply(lambda partition: f"arn:{partition}:iam::aws:{MONITORING_POLICY}"),
+            policy_arn=aws_managed_policy(context.partition, MONITORING_POLICY),
             opts=pulumi.ResourceOptions(parent=self),
         )
         return role
