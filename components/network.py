@@ -130,9 +130,9 @@ def _service_group_description(service: str) -> str:
     return f"Service {service}: its port from the load balancer and its declared callers only"
 
 
-def _tier_label(service: str) -> str:
-    """How rule descriptions name a service (the single app keeps the words its rules always had)."""
-    return "the app tier" if service == SINGLE_APP else f"service {service}"
+def _named(service: str, single_app_words: str) -> str:
+    """How rule descriptions name a service; the single app keeps the words its rules always had."""
+    return single_app_words if service == SINGLE_APP else f"service {service}"
 
 
 def _zone_error(key: str, message: str) -> ConfigError:
@@ -299,7 +299,7 @@ class Network(pulumi.ComponentResource):
                 self._egress(
                     alb_sg,
                     service.port,
-                    f"requests and health checks to {_tier_label(service.name).removesuffix(' tier')}",
+                    f"requests and health checks to {_named(service.name, 'the app')}",
                     _Peer.of(group),
                 )
                 self._ingress(group, service.port, "requests from the load balancer", _Peer.of(alb_sg))
@@ -311,12 +311,18 @@ class Network(pulumi.ComponentResource):
         if service.database:
             self._egress(group, args.postgres_port, "queries to PostgreSQL", _Peer.of(database_sg))
             self._ingress(
-                database_sg, args.postgres_port, f"PostgreSQL from {_tier_label(service.name)}", _Peer.of(group)
+                database_sg,
+                args.postgres_port,
+                f"PostgreSQL from {_named(service.name, 'the app tier')}",
+                _Peer.of(group),
             )
         if service.cache:
             self._egress(group, args.cache_port, "commands to the cache", _Peer.of(cache_sg))
             self._ingress(
-                cache_sg, args.cache_port, f"the cache protocol from {_tier_label(service.name)}", _Peer.of(group)
+                cache_sg,
+                args.cache_port,
+                f"the cache protocol from {_named(service.name, 'the app tier')}",
+                _Peer.of(group),
             )
 
     def admit_vpc_origins(self, group_id: pulumi.Input[str]) -> None:
@@ -389,7 +395,9 @@ class Network(pulumi.ComponentResource):
     ) -> None:
         endpoints_sg = self._group("endpoints", vpc_id, "Interface endpoints: HTTPS from the app tier only")
         for group in service_groups:
-            self._ingress(endpoints_sg, 443, f"HTTPS from {_tier_label(group.role)} to AWS APIs", _Peer.of(group))
+            self._ingress(
+                endpoints_sg, 443, f"HTTPS from {_named(group.role, 'the app tier')} to AWS APIs", _Peer.of(group)
+            )
         for service in INTERFACE_ENDPOINT_SERVICES:
             aws.ec2.VpcEndpoint(
                 f"{self._prefix}-{service.replace('.', '-')}-endpoint",

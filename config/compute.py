@@ -520,6 +520,11 @@ class ServiceConfig(ConfigModel):
         """It has a port: the load balancer or other services reach it there."""
         return self.type is not ServiceType.WORKER
 
+    @property
+    def called_by_name(self) -> bool:
+        """Other services call it (its `allowFrom`), through Service Connect under its name."""
+        return self.listens and bool(self.allow_from)
+
 
 def _fargate_cpu(value: int) -> int:
     if value not in FARGATE_SIZES:

@@ -70,7 +70,14 @@ def app_environment(
             "CACHE_USER": data.cache_user_id,
             "CACHE_TLS": "true",
         }
-    return pulumi.Output.all(**settings).apply(lambda values: dict(sorted(values.items())))
+    return _sorted_values(settings)
+
+
+def _sorted_values(values: dict[str, pulumi.Input[str]]) -> pulumi.Output[dict[str, str]]:
+    """The values resolved, sorted by name; an empty mapping too (`Output.all` of nothing is a list)."""
+    if not values:
+        return pulumi.Output.from_input({})
+    return pulumi.Output.all(**values).apply(lambda resolved: dict(sorted(resolved.items())))
 
 
 def app_secrets(app: ServiceConfig, data: AppData) -> pulumi.Output[dict[str, str]]:
@@ -83,10 +90,7 @@ def app_secrets(app: ServiceConfig, data: AppData) -> pulumi.Output[dict[str, st
         if DataStore.DATABASE in app.uses
         else {}
     )
-    references = {**app.secrets, **database}
-    if not references:
-        return pulumi.Output.from_input({})  # Output.all of nothing is a list
-    return pulumi.Output.all(**references).apply(lambda values: dict(sorted(values.items())))
+    return _sorted_values({**app.secrets, **database})
 
 
 def secret_read_statements(app: ServiceConfig, data: AppData) -> pulumi.Output[list[dict[str, Any]]]:
@@ -212,4 +216,4 @@ def data_access_statements(
             found.append(send_statement(sends))
         return found
 
-    return pulumi.Output.all(**parts).apply(lambda arns: statements(arns if isinstance(arns, dict) else {}))
+    return _sorted_values(parts).apply(statements)

@@ -268,7 +268,7 @@ class FargateService(pulumi.ComponentResource):
     ) -> aws.ecs.ServiceServiceConnectConfigurationArgs | None:
         """In the namespace when it calls a service or is called by one: served under its name when called."""
         config, namespace = args.config, args.cluster.namespace_arn
-        serves = config.listens and bool(config.allow_from)
+        serves = config.called_by_name
         if namespace is None or not (serves or args.links.calls):
             return None
         return aws.ecs.ServiceServiceConnectConfigurationArgs(
@@ -302,7 +302,7 @@ class FargateService(pulumi.ComponentResource):
         config, context = args.config, args.placement.context
         environment = app_environment(config, args.placement.data, context.region, args.links)
         # Service Connect finds the port by its name; a service that no one calls keeps its port unnamed.
-        named_port = {"name": PORT_NAME, "appProtocol": "http"} if config.allow_from else {}
+        named_port = {"name": PORT_NAME, "appProtocol": "http"} if config.called_by_name else {}
         secrets = app_secrets(config, args.placement.data)
 
         def definitions(values: list[Any]) -> str:

@@ -33,7 +33,7 @@ def calls_of(services: Mapping[str, ServiceConfig], caller: str) -> dict[str, in
     return {
         name: service.container_port
         for name, service in services.items()
-        if service.listens and caller in service.allow_from
+        if service.called_by_name and caller in service.allow_from
     }
 
 
@@ -44,4 +44,4 @@ def queues_sent_to_by(services: Mapping[str, ServiceConfig], sender: str) -> lis
 
 def uses_service_connect(services: Mapping[str, ServiceConfig]) -> bool:
     """Whether any service is called by name, so the cluster needs a namespace."""
-    return any(service.listens and service.allow_from for service in services.values())
+    return any(service.called_by_name for service in services.values())
