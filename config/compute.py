@@ -683,19 +683,19 @@ class ClusterConfig(ConfigModel):
     )
 
     # Keys of `compute` itself; in the single-app form every other key belongs to the service `app`.
-    _CLUSTER_KEYS: ClassVar[frozenset[str]] = frozenset()
+    cluster_keys: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        cls._CLUSTER_KEYS = frozenset(
-            key for name, field in cls.model_fields.items() if name != "services" for key in (name, field.alias or name)
+        cls.cluster_keys = frozenset(
+            field.alias or name for name, field in cls.model_fields.items() if name != "services"
         )
 
     @model_validator(mode="before")
     @classmethod
     def _one_app(cls, data: Any) -> Any:
-        return _single_app_form(cls._CLUSTER_KEYS, data)
+        return _single_app_form(cls.cluster_keys, data)
 
 
 @rule("services", "container_insights")
@@ -760,3 +760,5 @@ class Ec2Config(ClusterConfig):
 
 
 ComputeConfig = Annotated[FargateConfig | Ec2Config, Field(discriminator="kind")]
+# Keys of `compute` itself, of either kind, as a stack file writes them (the presets split on them too).
+CLUSTER_KEYS = FargateConfig.cluster_keys | Ec2Config.cluster_keys

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from config.compute import CLUSTER_KEYS
 from config.types import Environment
 
 Preset = dict[str, Any]
@@ -203,10 +204,6 @@ PRESETS: dict[Environment, Preset] = {
 DEFAULT_COMPUTE_KIND = "fargate"
 
 
-# Keys of `compute` itself; the rest of a kind's preset is every service's.
-CLUSTER_KEYS = frozenset(("kind", "containerInsights", "idleTimeoutSeconds", "services"))
-
-
 def apply_preset(tier: Environment, values: Mapping[str, Any]) -> dict[str, Any]:
     """The tier's preset with the stack's own `values` laid over it (the stack wins).
 
@@ -218,6 +215,7 @@ def apply_preset(tier: Environment, values: Mapping[str, Any]) -> dict[str, Any]
     compute = compute if isinstance(compute, Mapping) else {}
     kind = compute.get("kind", DEFAULT_COMPUTE_KIND)
     kind_preset: dict[str, Any] = {"kind": DEFAULT_COMPUTE_KIND, **preset.pop("compute").get(kind, {})}
+    # The kind's preset holds keys of compute itself and keys every service takes.
     cluster = {key: value for key, value in kind_preset.items() if key in CLUSTER_KEYS}
     service = {key: value for key, value in kind_preset.items() if key not in CLUSTER_KEYS}
     if "services" in compute:

@@ -198,6 +198,7 @@ class _Manifest:
         self.resources = [resource for resource in resources if isinstance(resource, Mapping)]
         self.outputs = _mapping(data.get("outputs"))
         self._by_urn = {str(resource.get("urn")): resource for resource in self.resources}
+        self._root = str((self.first(PLATFORM) or {}).get("name", ""))
         self._provider_regions = {
             str(provider.get("urn")): _text(_inputs(provider).get("region")) for provider in self.of(PROVIDER)
         }
@@ -218,8 +219,7 @@ class _Manifest:
     def service_name(self, resource: Resource) -> str:
         """An app service's name in the config: its component's name after the root's (`<root>-<service>`)."""
         component = str((self.parent(resource) or {}).get("name", ""))
-        root = str((self.first(PLATFORM) or {}).get("name", ""))
-        return component.removeprefix(f"{root}-") if root else component
+        return component.removeprefix(f"{self._root}-") if self._root else component
 
     def reaches(self, service: str) -> set[str]:
         """What a service's group may reach: the labels of its egress rules (`<network>-<service>-out-<peer>`)."""
@@ -403,6 +403,8 @@ class _Service:
     name: str
     # The load balancer's rule for it: its paths and hosts, or "default" when it takes every request.
     route: str | None
+    # What its container is given (its task definition, lowercased): which table and queues it uses.
+    environment: str
 
 
 def _apps(m: _Manifest) -> list[_Service]:
@@ -414,7 +416,9 @@ def _apps(m: _Manifest) -> list[_Service]:
         name = m.service_name(resource)
         node_id = "app" if single else f"svc_{name}"
         placed = _fargate(m, resource, node_id) if resource.get("type") == ECS_SERVICE else _ec2(m, resource, node_id)
-        found.append(_Service(placed, name, _route(m, resource)))
+        tasks = m.beside(resource, TASK_DEFINITION)
+        environment = " ".join(str(_inputs(task).get("containerDefinitions")) for task in tasks).lower()
+        found.append(_Service(placed, name, _route(m, resource), environment))
     return found
 
 
@@ -595,12 +599,6 @@ def _tables(m: _Manifest) -> list[Node]:
     return nodes
 
 
-def _service_env(m: _Manifest, app: _Service) -> str:
-    """The names a service's container is given (its task definition), as text: empty when unknown."""
-    tasks = [t for t in m.of(TASK_DEFINITION) if m.service_name(t) == app.name]
-    return " ".join(str(_inputs(task).get("containerDefinitions")) for task in tasks).lower()
-
-
 def _queues(m: _Manifest, apps: list[_Service]) -> list[tuple[Node, str, list[str]]]:
     """Each worker's queue (the one with a dead-letter queue), the worker, and the services that send to it."""
     names = {app.name for app in apps}
@@ -614,7 +612,7 @@ def _queues(m: _Manifest, apps: list[_Service]) -> list[tuple[Node, str, list[st
         if worker is None:
             continue
         marker = f"{worker}_queue_url"
-        senders = sorted(app.name for app in apps if app.name != worker and marker in _service_env(m, app))
+        senders = sorted(app.name for app in apps if app.name != worker and marker in app.environment)
         lines = ("SQS · queue of " + worker, "dead-letter queue · encrypted")
         found.append((Node(f"queue_{worker}", lines, "store"), worker, senders))
     return found
@@ -756,7 +754,7 @@ def _flowchart(m: _Manifest) -> str:
             links.append(Edge(balancer.node.id, node.id, label))
         # Several services: only the stores each one's security group reaches; one: the whole data tier.
         links += [Edge(node.id, s.node.id, s.link) for s in stores if single or _STORE_LABELS[s.node.id] in reaches]
-        links += [Edge(node.id, table.id, through) for table in tables if single or "sessions" in _service_env(m, app)]
+        links += [Edge(node.id, table.id, through) for table in tables if single or "sessions" in app.environment]
         links += [
             Edge(node.id, by_name[peer].placed.node.id, "Service Connect")
             for peer in sorted(reaches & set(by_name))
