@@ -58,6 +58,18 @@ def topic_policy(
 ) -> str:
     """The account manages the topic; this account's alarms (budgets, EventBridge rules) publish; nothing
     without TLS."""
+
+    def publishes(sid: str, service: str, source_arn: str) -> dict[str, Any]:
+        """One AWS service may publish, for this account's resources only (confused-deputy guard)."""
+        return {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, "ArnLike": {"aws:SourceArn": source_arn}},
+        }
+
     statements: list[dict[str, Any]] = [
         {
             "Sid": "AccountManagesTopic",
@@ -72,17 +84,25 @@ def topic_policy(
             ],
             "Resource": topic_arn,
         },
-        {
-            "Sid": "ThisAccountsAlarmsPublish",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-            "Action": "sns:Publish",
-            "Resource": topic_arn,
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": account_id},
-                "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*"},
-            },
-        },
+        publishes(
+            "ThisAccountsAlarmsPublish",
+            "cloudwatch.amazonaws.com",
+            f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*",
+        ),
+    ]
+    if budgets:
+        statements.append(
+            publishes("ThisAccountsBudgetsPublish", "budgets.amazonaws.com", f"arn:{partition}:budgets::{account_id}:*")
+        )
+    if events:
+        statements.append(
+            publishes(
+                "ThisAccountsEventRulesPublish",
+                "events.amazonaws.com",
+                f"arn:{partition}:events:{region}:{account_id}:rule/*",
+            )
+        )
+    statements.append(
         {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
@@ -90,38 +110,8 @@ def topic_policy(
             "Action": "sns:Publish",
             "Resource": topic_arn,
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
-    ]
-    if budgets:
-        statements.insert(
-            2,
-            {
-                "Sid": "ThisAccountsBudgetsPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": "budgets.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:budgets::{account_id}:*"},
-                },
-            },
-        )
-    if events:
-        statements.insert(
-            -1,
-            {
-                "Sid": "ThisAccountsEventRulesPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:events:{region}:{account_id}:rule/*"},
-                },
-            },
-        )
+        }
+    )
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
