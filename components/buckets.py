@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import deny_without_tls
 from components.options import AwsContext, stateful
 
 Statement = dict[str, Any]
@@ -91,14 +92,7 @@ class PrivateBucket:
 
 def tls_only_statement(bucket_arn: str) -> Statement:
     """Refuse every request to the bucket that does not use TLS."""
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+    return deny_without_tls("s3:*", [bucket_arn, f"{bucket_arn}/*"])
 
 
 def _policy(bucket_arn: str, statements: list[Statement]) -> str:

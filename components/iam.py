@@ -13,6 +13,18 @@ def document(statements: Sequence[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
+def deny_without_tls(action: str, resource: str | list[str]) -> dict[str, Any]:
+    """A resource policy statement that refuses every request made without TLS."""
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": action,
+        "Resource": resource,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def aws_managed_policy(partition: pulumi.Input[str], path: str) -> pulumi.Output[str]:
     """The ARN of an AWS managed policy (`policy/AmazonSSMManagedInstanceCore`) in the account's partition."""
     return pulumi.Output.from_input(partition).apply(lambda value: f"arn:{value}:iam::aws:{path}")

@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import deny_without_tls, document
 from components.observability.alarms import AlarmSpec
 from components.observability.signals import dead_letters, oldest_message
 from components.options import AwsContext, stateful
@@ -101,21 +102,7 @@ class WorkQueue(pulumi.ComponentResource):
 
 
 def _tls_only(queue_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyWithoutTls",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "sqs:*",
-                    "Resource": queue_arn,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
+    return document([deny_without_tls("sqs:*", queue_arn)])
 
 
 def consume_statement(queue_arn: str) -> dict[str, Any]:

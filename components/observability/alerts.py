@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import deny_without_tls
 from components.options import AwsContext
 from components.security import Encryption
 from config.observability import ObservabilityConfig
@@ -102,16 +103,7 @@ def topic_policy(
                 f"arn:{partition}:events:{region}:{account_id}:rule/*",
             )
         )
-    statements.append(
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "sns:Publish",
-            "Resource": topic_arn,
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-    )
+    statements.append(deny_without_tls("sns:Publish", topic_arn))
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
